@@ -1,0 +1,3 @@
+from policydocs.cli import main
+
+main()

@@ -1,0 +1,660 @@
+"""The policy store: ``policy_versions/policies.yml`` and one Markdown file per version.
+
+Everything here reads or writes that folder and nothing else. Loading gives
+typed, validated objects (`Store`, `Policy`, `Version`); problems are collected
+as `Problem` rows (``file: problem``) so that ``policydocs check`` can list them
+all, while other commands stop at the first with a `UserError`.
+
+The version body is kept byte for byte (python-frontmatter strips whitespace
+around the body, which would break exact rebuilds and immutability checks, so
+the front matter is split here by hand and parsed with PyYAML's safe loader).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from policydocs.errors import UserError
+from policydocs.fsutil import atomic_write_text
+
+POLICIES_FILE = "policies.yml"
+POLICY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# A version id is the effective date at the precision known (YYYY, YYYY-MM,
+# YYYY-MM-DD), or a UTC instant YYYY-MM-DDTHHMMSSZ for time-precise versions
+# (``import-git --keep-all``): ISO 8601 basic time, no ':' so it is a safe
+# file name everywhere.
+VERSION_ID_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z)?)?)?$")
+
+DATE_BASES = ("stated", "observed")
+SOURCE_KEYS = ("url", "file", "sha256", "retrieved", "repo", "commit", "path")
+FRONT_MATTER_KEYS = (
+    "title",
+    "effective",
+    "date_basis",
+    "announced",
+    "stated_date",
+    "source",
+    "material",
+    "material_reason",
+    "summary",
+)
+# Fields that may still change after a version is published (DESIGN.md).
+EDITABLE_KEYS = frozenset({"summary", "material", "material_reason"})
+POLICY_KEYS = ("title", "owner", "url", "supersedes", "notice_period_days")
+SETTINGS_KEYS = ("notice_period_days", "rules", "site_name")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the store, reported as ``file: message``."""
+
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a version's text came from (all optional, kept when known)."""
+
+    url: str | None = None
+    file: str | None = None
+    sha256: str | None = None
+    retrieved: str | None = None
+    repo: str | None = None
+    commit: str | None = None
+    path: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: getattr(self, k) for k in SOURCE_KEYS if getattr(self, k) is not None}
+
+
+@dataclass(frozen=True)
+class Version:
+    """One published text of a policy, effective from ``effective``."""
+
+    policy_id: str
+    version_id: str
+    title: str
+    effective: str
+    date_basis: str
+    body: str
+    announced: str | None = None
+    stated_date: str | None = None
+    source: Source = field(default_factory=Source)
+    material: bool | None = None  # None: decided by the rules ("auto")
+    material_reason: str | None = None
+    summary: str | None = None
+    path: Path | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.policy_id}@{self.version_id}"
+
+    @property
+    def body_sha256(self) -> str:
+        return hashlib.sha256(self.body.encode("utf-8")).hexdigest()
+
+    @property
+    def sort_key(self) -> tuple[int, ...]:
+        return version_sort_key(self.version_id)
+
+    @property
+    def effective_date(self) -> dt.date:
+        """The first day the version can be in effect (partial dates: their first day)."""
+        return first_day(self.version_id)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A policy document and its versions, oldest first."""
+
+    id: str
+    title: str
+    owner: str | None = None
+    url: str | None = None
+    supersedes: tuple[str, ...] = ()
+    notice_period_days: int | None = None
+    versions: tuple[Version, ...] = ()
+
+    def current(self, today: dt.date) -> Version | None:
+        """The newest version already in effect on ``today``."""
+        live = [v for v in self.versions if v.effective_date <= today]
+        return live[-1] if live else None
+
+    def upcoming(self, today: dt.date) -> tuple[Version, ...]:
+        return tuple(v for v in self.versions if v.effective_date > today)
+
+    def version(self, version_id: str) -> Version | None:
+        for v in self.versions:
+            if v.version_id == version_id:
+                return v
+        return None
+
+    def previous(self, version: Version) -> Version | None:
+        idx = self.versions.index(version)
+        return self.versions[idx - 1] if idx > 0 else None
+
+
+@dataclass(frozen=True)
+class Settings:
+    notice_period_days: int = 0
+    rules: str | None = None  # extra materiality rules, relative to the store
+    site_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Store:
+    root: Path
+    policies: dict[str, Policy]
+    settings: Settings = field(default_factory=Settings)
+
+    def policy(self, policy_id: str) -> Policy:
+        check_policy_id(policy_id)
+        try:
+            return self.policies[policy_id]
+        except KeyError:
+            known = ", ".join(self.policies) or "none"
+            raise UserError(
+                f"{self.root / POLICIES_FILE}: unknown policy '{policy_id}' (known: {known})"
+            ) from None
+
+    def resolve(self, ref: str) -> Version:
+        """``policy-id@version-id`` → the version (``policy-id`` alone: its newest)."""
+        policy_id, _, version_id = ref.partition("@")
+        policy = self.policy(policy_id)
+        if not version_id:
+            if not policy.versions:
+                raise UserError(f"{ref}: policy '{policy_id}' has no versions yet")
+            return policy.versions[-1]
+        check_version_id(version_id, where=ref)
+        version = policy.version(version_id)
+        if version is None:
+            known = ", ".join(v.version_id for v in policy.versions) or "none"
+            raise UserError(f"{ref}: no version '{version_id}' of '{policy_id}' (known: {known})")
+        return version
+
+    def all_versions(self) -> Iterable[Version]:
+        for policy in self.policies.values():
+            yield from policy.versions
+
+
+# --- ids and dates -------------------------------------------------------------------
+
+
+def check_policy_id(policy_id: str, *, where: str = "policy id") -> str:
+    if not isinstance(policy_id, str) or not POLICY_ID_RE.match(policy_id):
+        raise UserError(
+            f"{where}: invalid policy id {policy_id!r}: use lower-case letters, digits and '-' "
+            "only, starting with a letter or digit (no '/', '.' or '..')"
+        )
+    return policy_id
+
+
+def parse_version_id(value: str) -> tuple[int, ...] | None:
+    """The numeric parts of a valid version id, or None when it is not one."""
+    m = VERSION_ID_RE.match(value or "")
+    if not m:
+        return None
+    parts = tuple(int(p) for p in m.groups() if p is not None)
+    try:
+        if len(parts) >= 2 and not 1 <= parts[1] <= 12:
+            return None
+        if len(parts) >= 3:
+            dt.date(*parts[:3])
+        if len(parts) == 6:
+            dt.time(*parts[3:])
+    except ValueError:
+        return None
+    return parts
+
+
+def check_version_id(value: str, *, where: str = "version id") -> str:
+    if parse_version_id(value) is None:
+        raise UserError(
+            f"{where}: invalid date {value!r}: use an ISO date YYYY-MM-DD, or YYYY-MM / YYYY "
+            "when only that is known"
+        )
+    return value
+
+
+def version_sort_key(version_id: str) -> tuple[int, ...]:
+    parts = parse_version_id(version_id) or (0,)
+    return parts + (0,) * (6 - len(parts))
+
+
+def first_day(version_id: str) -> dt.date:
+    parts = parse_version_id(version_id)
+    if parts is None:
+        raise UserError(f"invalid date {version_id!r}")
+    year, month, day = (parts + (1, 1))[:3]
+    return dt.date(year, month, day)
+
+
+def normalise_date(value: Any) -> str | None:
+    """YAML gives dates as ``date``/``datetime`` objects; the store speaks ISO strings."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.timezone.utc) if value.tzinfo else value
+        return value.strftime("%Y-%m-%dT%H%M%SZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int):  # `effective: 2023` is read as an int
+        return f"{value:04d}"
+    return str(value)
+
+
+def today_from_env() -> dt.date:
+    """Today's date, or the one SOURCE_DATE_EPOCH fixes (reproducible builds and tests)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+    return dt.date.today()
+
+
+# --- YAML and front matter -----------------------------------------------------------
+
+
+def safe_yaml_load(text: str, *, where: str) -> Any:
+    """YAML without anchors/aliases (no "billion laughs") and without Python tags."""
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise UserError(
+                    f"{where}: YAML anchors and aliases ('&', '*') are not allowed; "
+                    "write the values out"
+                )
+        return yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise UserError(f"{where}: invalid YAML{line}: {problem}") from None
+
+
+def split_front_matter(text: str, *, where: str) -> tuple[dict[str, Any], str]:
+    """``---`` YAML ``---`` then the body, kept exactly as stored."""
+    if not text.startswith("---\n"):
+        return {}, text
+    end = text.find("\n---\n", 3)
+    if end == -1:
+        if text.endswith("\n---"):
+            end = len(text) - 4
+        else:
+            raise UserError(f"{where}: front matter has no closing '---' line")
+    data = safe_yaml_load(text[4 : end + 1], where=where)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise UserError(f"{where}: front matter must be a mapping of keys to values")
+    return data, text[end + 5 :]
+
+
+def dump_yaml(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
+
+
+def render_version_file(version: Version) -> str:
+    """The file text of a version: front matter in a fixed key order, then the body."""
+    meta: dict[str, Any] = {"title": version.title, "effective": version.effective,
+                            "date_basis": version.date_basis}
+    if version.announced:
+        meta["announced"] = version.announced
+    if version.stated_date:
+        meta["stated_date"] = version.stated_date
+    source = version.source.as_dict()
+    if source:
+        meta["source"] = source
+    if version.material is not None:
+        meta["material"] = version.material
+        meta["material_reason"] = version.material_reason
+    if version.summary:
+        meta["summary"] = version.summary
+    return "---\n" + dump_yaml(meta) + "---\n" + version.body
+
+
+# --- loading -------------------------------------------------------------------------
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def read_text_file(path: Path, *, where: str | None = None) -> str:
+    where = where or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{where}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{where}: is a folder, not a file") from None
+    except OSError as exc:
+        raise UserError(f"{where}: cannot read ({exc.strerror})") from None
+    if b"\x00" in data:
+        raise UserError(f"{where}: binary file (contains NUL bytes), expected UTF-8 text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"{where}: not valid UTF-8 (byte {exc.start}); re-save it as UTF-8"
+        ) from None
+
+
+def parse_version(text: str, *, policy_id: str, version_id: str, path: Path | None,
+                  where: str) -> Version:
+    """Front matter + body → `Version`, raising `UserError` on the first problem."""
+    meta, body = split_front_matter(text, where=where)
+    unknown = sorted(set(meta) - set(FRONT_MATTER_KEYS))
+    if unknown:
+        raise UserError(
+            f"{where}: unknown front-matter key(s) {', '.join(unknown)}; allowed: "
+            + ", ".join(FRONT_MATTER_KEYS)
+        )
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise UserError(f"{where}: 'title' is missing; give the title as published")
+    effective = normalise_date(meta.get("effective"))
+    if effective is None:
+        raise UserError(f"{where}: 'effective' date is missing")
+    if parse_version_id(effective) is None:
+        raise UserError(f"{where}: 'effective' {effective!r} is not a valid ISO date")
+    if effective != version_id:
+        raise UserError(
+            f"{where}: file name says {version_id} but 'effective' is {effective}; "
+            "they must be the same"
+        )
+    date_basis = meta.get("date_basis")
+    if date_basis not in DATE_BASES:
+        raise UserError(f"{where}: 'date_basis' must be 'stated' or 'observed', not {date_basis!r}")
+    dates = {}
+    for key in ("announced", "stated_date"):
+        value = normalise_date(meta.get(key))
+        if value is not None and parse_version_id(value) is None:
+            raise UserError(f"{where}: '{key}' {value!r} is not a valid ISO date")
+        dates[key] = value
+    raw_source = meta.get("source") or {}
+    if not isinstance(raw_source, dict):
+        raise UserError(f"{where}: 'source' must be a mapping ({', '.join(SOURCE_KEYS)})")
+    bad = sorted(set(raw_source) - set(SOURCE_KEYS))
+    if bad:
+        raise UserError(f"{where}: unknown 'source' key(s) {', '.join(bad)}")
+    source = Source(**{k: normalise_date(v) for k, v in raw_source.items()})
+    material = meta.get("material", "auto")
+    if material not in ("auto", True, False, None):
+        raise UserError(f"{where}: 'material' must be auto, true or false, not {material!r}")
+    material = None if material in ("auto", None) else material
+    reason = meta.get("material_reason")
+    if material is not None and not (isinstance(reason, str) and reason.strip()):
+        raise UserError(
+            f"{where}: 'material' is overridden without 'material_reason'; say why"
+        )
+    summary = meta.get("summary")
+    if summary is not None and not isinstance(summary, str):
+        raise UserError(f"{where}: 'summary' must be text")
+    return Version(
+        policy_id=policy_id, version_id=version_id, title=title.strip(), effective=effective,
+        date_basis=date_basis, body=body, announced=dates["announced"],
+        stated_date=dates["stated_date"], source=source, material=material,
+        material_reason=reason, summary=summary, path=path,
+    )
+
+
+def _load_registry(root: Path, problems: list[Problem]) -> tuple[dict[str, dict], Settings]:
+    registry_path = root / POLICIES_FILE
+    where = _rel(registry_path, root)
+    if not registry_path.is_file():
+        raise UserError(f"{where}: missing; create it (see docs/store.md)")
+    data = safe_yaml_load(read_text_file(registry_path, where=where), where=where) or {}
+    if not isinstance(data, dict):
+        raise UserError(f"{where}: must be a mapping with a 'policies' key")
+    unknown = sorted(set(data) - set(SETTINGS_KEYS) - {"policies"})
+    if unknown:
+        problems.append(Problem(where, f"unknown key(s) {', '.join(unknown)}"))
+    period = data.get("notice_period_days", 0) or 0
+    if not isinstance(period, int) or period < 0:
+        problems.append(Problem(where, "'notice_period_days' must be a whole number of days"))
+        period = 0
+    settings = Settings(notice_period_days=period, rules=data.get("rules"),
+                        site_name=data.get("site_name"))
+    policies = data.get("policies") or {}
+    if not isinstance(policies, dict):
+        raise UserError(f"{where}: 'policies' must map policy ids to their details")
+    entries: dict[str, dict] = {}
+    for policy_id, entry in policies.items():
+        if not isinstance(policy_id, str) or not POLICY_ID_RE.match(policy_id):
+            problems.append(Problem(where, f"invalid policy id {policy_id!r} "
+                                           "(use [a-z0-9][a-z0-9-]*)"))
+            continue
+        if not isinstance(entry, dict):
+            problems.append(Problem(where, f"policy '{policy_id}' must be a mapping (title, owner, url)"))
+            continue
+        bad = sorted(set(entry) - set(POLICY_KEYS))
+        if bad:
+            problems.append(Problem(where, f"policy '{policy_id}': unknown key(s) {', '.join(bad)}"))
+        if not isinstance(entry.get("title"), str) or not entry["title"].strip():
+            problems.append(Problem(where, f"policy '{policy_id}': 'title' is missing"))
+        entries[policy_id] = entry
+    for policy_id, entry in entries.items():
+        supersedes = entry.get("supersedes") or []
+        if isinstance(supersedes, str):
+            supersedes = [supersedes]
+        for other in supersedes:
+            if other not in entries:
+                problems.append(Problem(where, f"policy '{policy_id}' supersedes unknown policy '{other}'"))
+            elif other == policy_id:
+                problems.append(Problem(where, f"policy '{policy_id}' cannot supersede itself"))
+    return entries, settings
+
+
+def load_store(root: Path) -> tuple[Store, list[Problem]]:
+    """Load everything that is valid and list every problem found."""
+    root = Path(root)
+    if not root.is_dir():
+        raise UserError(f"{root}: no policy store here (expected a folder with {POLICIES_FILE})")
+    problems: list[Problem] = []
+    entries, settings = _load_registry(root, problems)
+    registry_where = _rel(root / POLICIES_FILE, root)
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    policies: dict[str, Policy] = {}
+    for folder in folders:
+        if folder.name not in entries:
+            problems.append(Problem(_rel(folder, root),
+                                    f"policy folder is not declared in {POLICIES_FILE}; add it there"))
+    for policy_id, entry in entries.items():
+        folder = root / policy_id
+        versions: list[Version] = []
+        if not folder.is_dir():
+            problems.append(Problem(registry_where, f"policy '{policy_id}' has no folder {policy_id}/"))
+        else:
+            for path in sorted(folder.iterdir()):
+                where = _rel(path, root)
+                if path.name.startswith("."):
+                    continue
+                if path.suffix != ".md" or not path.is_file():
+                    problems.append(Problem(where, "unexpected file; versions are <version-id>.md"))
+                    continue
+                version_id = path.stem
+                if parse_version_id(version_id) is None:
+                    problems.append(Problem(where, f"file name {path.name!r} is not a valid "
+                                                   "ISO date (YYYY-MM-DD, YYYY-MM or YYYY)"))
+                    continue
+                try:
+                    text = read_text_file(path, where=where)
+                    versions.append(parse_version(text, policy_id=policy_id,
+                                                  version_id=version_id, path=path, where=where))
+                except UserError as exc:
+                    problems.append(Problem(where, str(exc).removeprefix(f"{where}: ")))
+        versions.sort(key=lambda v: v.sort_key)
+        problems.extend(_same_day_problems(versions, root))
+        supersedes = entry.get("supersedes") or []
+        if isinstance(supersedes, str):
+            supersedes = [supersedes]
+        period = entry.get("notice_period_days")
+        policies[policy_id] = Policy(
+            id=policy_id, title=str(entry.get("title") or policy_id).strip(),
+            owner=entry.get("owner"), url=entry.get("url"),
+            supersedes=tuple(s for s in supersedes if s in entries and s != policy_id),
+            notice_period_days=period if isinstance(period, int) else None,
+            versions=tuple(versions),
+        )
+    return Store(root=root, policies=policies, settings=settings), problems
+
+
+def _same_day_problems(versions: list[Version], root: Path) -> list[Problem]:
+    """Two versions on one date: a day holds one date-only version, or only
+    time-precise ones (``--keep-all``), never both."""
+    out = []
+    by_day: dict[str, list[Version]] = {}
+    for v in versions:
+        by_day.setdefault(v.version_id[:10], []).append(v)
+    for day, group in by_day.items():
+        if len(group) > 1 and any(len(v.version_id) <= 10 for v in group):
+            names = " and ".join(v.path.name for v in group)
+            out.append(Problem(_rel(group[-1].path, root), f"two versions on one date ({day}): {names}"))
+    return out
+
+
+def open_store(root: Path) -> Store:
+    """Load the store for commands that need it whole: stop at the first problem."""
+    store, problems = load_store(root)
+    if problems:
+        more = f" (and {len(problems) - 1} more; run 'policydocs check')" if len(problems) > 1 else ""
+        raise UserError(f"{problems[0]}{more}")
+    return store
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+def version_path(root: Path, policy_id: str, version_id: str) -> Path:
+    check_policy_id(policy_id)
+    check_version_id(version_id)
+    return Path(root) / policy_id / f"{version_id}.md"
+
+
+def write_version(root: Path, version: Version) -> Path:
+    """Write a new version file atomically; an existing file is never overwritten."""
+    path = version_path(root, version.policy_id, version.version_id)
+    text = render_version_file(version)
+    # Prove the file reads back as the same version before it lands.
+    parse_version(text, policy_id=version.policy_id, version_id=version.version_id,
+                  path=path, where=str(path))
+    try:
+        atomic_write_text(path, text, overwrite=False)
+    except FileExistsError:
+        raise UserError(f"{path}: exists already; published versions are never overwritten") from None
+    return path
+
+
+def write_registry(root: Path, data: dict[str, Any]) -> None:
+    atomic_write_text(Path(root) / POLICIES_FILE, dump_yaml(data))
+
+
+def read_registry(root: Path) -> dict[str, Any]:
+    path = Path(root) / POLICIES_FILE
+    if not path.exists():
+        return {"policies": {}}
+    data = safe_yaml_load(read_text_file(path), where=str(path)) or {}
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: must be a mapping with a 'policies' key")
+    data.setdefault("policies", {})
+    return data
+
+
+def with_policy(registry: dict[str, Any], policy_id: str, **details: Any) -> dict[str, Any]:
+    """The registry with ``policy_id`` declared (details only fill what is missing)."""
+    registry = dict(registry)
+    policies = dict(registry.get("policies") or {})
+    entry = dict(policies.get(policy_id) or {})
+    for key, value in details.items():
+        if value is not None and key not in entry:
+            entry[key] = value
+    policies[policy_id] = entry
+    registry["policies"] = policies
+    return registry
+
+
+__all__ = [
+    "Policy", "Problem", "Settings", "Source", "Store", "Version", "EDITABLE_KEYS",
+    "check_policy_id", "check_version_id", "load_store", "open_store", "parse_version",
+    "render_version_file", "split_front_matter", "write_version", "replace",
+]
+
+
+# --- immutability --------------------------------------------------------------------
+
+
+def immutability_problems(root: Path, against: str = "HEAD") -> list[Problem]:
+    """Published version files (those at git ref ``against``) that changed since.
+
+    Only the editable fields (summary, material, material_reason) may differ; the
+    body and every other field must be the same, byte for byte.
+    """
+    import git  # gitpython; imported here so store reading needs no git
+
+    root = Path(root).resolve()
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise UserError(f"{root}: not inside a git repository; --against needs git history") from None
+    try:
+        commit = repo.commit(against)
+    except (git.BadName, ValueError, git.GitCommandError):
+        raise UserError(f"--against {against}: no such commit, branch or tag in {repo.working_dir}") from None
+    top = Path(repo.working_tree_dir).resolve()
+    prefix = root.relative_to(top).as_posix()
+    try:
+        tree = commit.tree / prefix if prefix != "." else commit.tree
+    except KeyError:
+        return []  # the store did not exist at that commit: nothing was published
+    problems: list[Problem] = []
+    for blob in tree.traverse():
+        if blob.type != "blob" or not blob.path.endswith(".md"):
+            continue
+        rel = Path(blob.path).relative_to(prefix) if prefix != "." else Path(blob.path)
+        if len(rel.parts) != 2:
+            continue
+        where = f"{root.name}/{rel.as_posix()}"
+        path = root / rel
+        published = blob.data_stream.read()
+        if not path.exists():
+            problems.append(Problem(where, f"published version was deleted (it exists at {against}); "
+                                           "restore it: published versions are immutable"))
+            continue
+        current = path.read_bytes()
+        if current == published:
+            continue
+        problems.extend(_frozen_field_problems(published, current, where, against))
+    return problems
+
+
+def _frozen_field_problems(published: bytes, current: bytes, where: str, against: str) -> list[Problem]:
+    fix = "published versions are immutable: put the change in a new version"
+    try:
+        old_meta, old_body = split_front_matter(published.decode("utf-8"), where=where)
+        new_meta, new_body = split_front_matter(current.decode("utf-8"), where=where)
+    except (UserError, UnicodeDecodeError):
+        return [Problem(where, f"changed since {against}; {fix}")]
+    out = []
+    if old_body != new_body:
+        out.append(Problem(where, f"body changed since {against}; {fix}"))
+    frozen = sorted((set(old_meta) | set(new_meta)) - EDITABLE_KEYS)
+    changed = [k for k in frozen if old_meta.get(k) != new_meta.get(k)]
+    if changed:
+        out.append(Problem(where, f"frozen field(s) {', '.join(changed)} changed since {against}; "
+                                  "only summary, material and material_reason may change"))
+    return out
