@@ -1,0 +1,48 @@
+"""Which versions are compared with which, and the one call that compares two versions.
+
+Every consumer (CLI, notices, changelog, site) goes through `compare_versions`
+so the verdict, the override and (later) the on-disk cache are applied once,
+in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from policydocs.compare import Comparison, compare
+from policydocs.materiality import RuleSet, apply_override, assess
+from policydocs.store import Store, Version
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two versions to compare; ``kind`` says why the pair exists."""
+
+    old: Version
+    new: Version
+    kind: str  # "consecutive" | "supersedes"
+
+    @property
+    def slug(self) -> str:
+        """The compare page's URL part: ``<old-ref>...<new-ref>``."""
+        return f"{self.old.ref}...{self.new.ref}"
+
+
+def store_pairs(store: Store) -> list[Pair]:
+    """Every consecutive pair of each policy, and each ``supersedes`` link
+    (the successor's first version against the predecessor's last)."""
+    pairs: list[Pair] = []
+    for policy in store.policies.values():
+        for old, new in zip(policy.versions, policy.versions[1:]):
+            pairs.append(Pair(old, new, "consecutive"))
+        if policy.versions:
+            for pred_id in policy.supersedes:
+                pred = store.policies[pred_id]
+                if pred.versions:
+                    pairs.append(Pair(pred.versions[-1], policy.versions[0], "supersedes"))
+    return pairs
+
+
+def compare_versions(old: Version, new: Version, rules: RuleSet) -> Comparison:
+    """compare → materiality → the new version's override, for one pair of versions."""
+    return apply_override(assess(compare(old.body, new.body), rules), new)
