@@ -307,7 +307,7 @@ def _lined(text: str, hints: Hints, vocab: Vocabulary) -> TextArticle:
 
 
 def _strip_navigation_runs(blocks: list[str], vocab: Vocabulary, repairs: Counter) -> list[str]:
-    """Runs of one-to-four-word lines at the very start and end are site navigation."""
+    """Runs of three or more one-to-four-word lines at the very start and end are site navigation."""
     def is_nav(block: str) -> bool:
         return vocab.is_chrome(block) or len(block.split()) <= 4
 
@@ -316,6 +316,8 @@ def _strip_navigation_runs(blocks: list[str], vocab: Vocabulary, repairs: Counte
         start += 1
     while end > start and is_nav(blocks[end - 1]):
         end -= 1
+    start = start if start >= 3 else 0  # one or two short lines: a title, not a menu
+    end = end if len(blocks) - end >= 3 else len(blocks)
     dropped = len(blocks) - (end - start)
     if dropped and start < end:
         repairs["navigation lines removed"] += dropped
