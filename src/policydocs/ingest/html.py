@@ -48,6 +48,9 @@ def html_to_article(html: str, *, where: str, base_url: str | None = None) -> Ht
                         "save the page after it has loaded, or copy its text into a .txt file")
     stated = find_stated_date(article.get_text(" ", strip=True))
     removed += _prune_article_header(article)
+    if stated:
+        removed += _drop_date_line(article, stated)
+    _escape_tag_like_text(article)
     heading = article.find(["h1"])
     title = heading.get_text(" ", strip=True) if heading else page_title
     footnotes = _convert_footnotes(article, soup)
@@ -149,6 +152,23 @@ def _prune_article_header(article: Tag) -> int:
             header.decompose()
         count += 1
     return count
+
+
+def _drop_date_line(article: Tag, stated: StatedDate) -> int:
+    """The block that holds only the stated date ("Effective date: 1 March 2024") goes:
+    the date is kept in the front matter."""
+    phrase = " ".join(stated.phrase.split()).lower()
+    for tag in article.find_all(["p", "div", "span", "time", "small", "em"]):
+        if " ".join(tag.get_text(" ", strip=True).split()).lower().rstrip(".") == phrase:
+            tag.decompose()
+            return 1
+    return 0
+
+
+def _escape_tag_like_text(article: Tag) -> None:
+    """Text that reads like a tag ("&lt;script&gt;" in the page) stays text in Markdown."""
+    for string in article.find_all(string=re.compile(r"<[A-Za-z/!?]")):
+        string.replace_with(NavigableString(re.sub(r"<(?=[A-Za-z/!?])", "&lt;", str(string))))
 
 
 def _convert_footnotes(article: Tag, soup: BeautifulSoup) -> list[str]:
