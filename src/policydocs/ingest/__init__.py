@@ -22,7 +22,7 @@ from policydocs.ingest.dates import StatedDate, find_stated_date
 from policydocs.ingest.dedupe import DUPLICATE_THRESHOLD, Match, best_match
 from policydocs.ingest.hints import Hints, load_hints
 from policydocs.ingest.html import html_to_article
-from policydocs.ingest.sources import SourceText, read_source
+from policydocs.ingest.sources import read_source
 from policydocs.ingest.text import text_to_article
 from policydocs.store import (
     DATE_BASES, Source, Version, check_policy_id, check_version_id, first_day, normalise_date,
@@ -43,6 +43,7 @@ class Article:
     stated: StatedDate | None
     meta: dict
     repairs: Counter
+    sha256: str  # of the source bytes (provenance)
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def import_source(source: Path, *, store_root: Path, policy_id: str, effective: 
     version = Version(
         policy_id=policy_id, version_id=version_id, title=title, effective=version_id,
         date_basis=basis, body=article.body, announced=announced, stated_date=stated_date,
-        source=Source(url=url or article.url, file=source.name, sha256=_sha256(source)),
+        source=Source(url=url or article.url, file=source.name, sha256=article.sha256),
     )
     new_registry = with_policy(registry, policy_id, title=title, owner=owner, url=url or article.url,
                                supersedes=list(supersedes) or None)
@@ -156,18 +157,12 @@ def read_article(source: Path, *, hints: Hints = Hints(), base_url: str | None =
     if leftover:
         repairs["mojibake sequences left unrepaired (check the text)"] = leftover
     return Article(title=hints.title or title, url=url, body=body, stated=stated, meta=meta,
-                   repairs=repairs)
+                   repairs=repairs, sha256=text.sha256)
 
 
 def _tidy(body: str) -> str:
     body = "\n".join(line.rstrip() for line in body.replace("\r\n", "\n").split("\n"))
     return re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _existing_versions(store_root: Path, policy_id: str) -> tuple[Version, ...]:

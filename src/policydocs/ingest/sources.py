@@ -18,6 +18,7 @@ from pathlib import Path
 import ftfy
 
 from policydocs.errors import UserError
+from policydocs.store import read_file_bytes
 
 # Larger than any real policy page (the largest seen are a few hundred kB,
 # script-heavy HTML a few MB): a bigger file is almost surely the wrong file.
@@ -44,14 +45,7 @@ class SourceText:
 def read_source(path: Path, *, kind: str | None = None) -> SourceText:
     path = Path(path)
     where = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{where}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{where}: is a folder; give a file (HTML, text or Markdown)") from None
-    except OSError as exc:
-        raise UserError(f"{where}: cannot read ({exc.strerror})") from None
+    data = read_file_bytes(path, where=where)
     if len(data) > MAX_SOURCE_BYTES:
         raise UserError(f"{where}: {len(data) / 1048576:.1f} MB is larger than any policy page "
                         f"(limit {MAX_SOURCE_BYTES // 1048576} MB); check that this is the right file")
