@@ -335,16 +335,22 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def read_text_file(path: Path, *, where: str | None = None) -> str:
+def read_file_bytes(path: Path, *, where: str | None = None) -> bytes:
+    """The bytes of a file, or a `UserError` saying why it cannot be read."""
     where = where or str(path)
     try:
-        data = path.read_bytes()
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise UserError(f"{where}: no such file") from None
     except IsADirectoryError:
         raise UserError(f"{where}: is a folder, not a file") from None
     except OSError as exc:
         raise UserError(f"{where}: cannot read ({exc.strerror})") from None
+
+
+def read_text_file(path: Path, *, where: str | None = None) -> str:
+    where = where or str(path)
+    data = read_file_bytes(path, where=where)
     if b"\x00" in data:
         raise UserError(f"{where}: binary file (contains NUL bytes), expected UTF-8 text")
     try:
