@@ -51,7 +51,7 @@ def load_cases(folder: Path = LABELS) -> list[Case]:
 
 
 def _blocks(text: str) -> list[str]:
-    return [b for b in text.split("\n\n") if b.strip()] or [text]
+    return [b.strip("\n") for b in text.split("\n\n") if b.strip()] or [text]
 
 
 def _blocks_changes(old: str, new: str) -> Comparison:
@@ -63,22 +63,35 @@ def _blocks_changes(old: str, new: str) -> Comparison:
         if tag == "equal":
             continue
         olds, news = a[i1:i2], b[j1:j2]
+        pairs = []
         for k in range(max(len(olds), len(news))):
             o = olds[k] if k < len(olds) else ""
             n = news[k] if k < len(news) else ""
-            kind = "replace" if o and n else ("insert" if n else "delete")
-            ow, nw = o.split(), n.split()
-            sm = difflib.SequenceMatcher(None, ow, nw, autojunk=False)
-            ops = [op for op in sm.get_opcodes() if op[0] != "equal"]
-            if ops and o and n:
-                o_txt = " ".join(ow[ops[0][1]:ops[-1][2]])
-                n_txt = " ".join(nw[ops[0][3]:ops[-1][4]])
+            if o and n and difflib.SequenceMatcher(None, o.split(), n.split()).ratio() < 0.5:
+                pairs += [(o, ""), ("", n)]  # unlike blocks: a deletion and an insertion
             else:
-                o_txt, n_txt = o, n
-            changes.append(Change(id=f"c{len(changes) + 1}", type=kind, kind="content", section=(),
-                                  old_text=o_txt, new_text=n_txt, old_context=o, new_context=n))
+                pairs.append((o, n))
+        for o, n in pairs:
+            if not (o and n) and _moved(o or n, [x for pair in pairs for x in pair if x is not (o or n)]):
+                kind_override = "move"
+            else:
+                kind_override = None
+            kind = kind_override or ("replace" if o and n else ("insert" if n else "delete"))
+            ow, nw = o.split(), n.split()
+            ops = [op for op in difflib.SequenceMatcher(None, ow, nw, autojunk=False).get_opcodes()
+                   if op[0] != "equal"]
+            if not (o and n and ops):
+                ops = [("replace", 0, len(ow), 0, len(nw))]
+            for _, a1, a2, b1, b2 in ops:  # one change per edited run of words, as compare gives
+                changes.append(Change(id=f"c{len(changes) + 1}", type=kind, kind="content", section=(),
+                                      old_text=" ".join(ow[a1:a2]), new_text=" ".join(nw[b1:b2]),
+                                      old_context=o, new_context=n))
     return Comparison(old_sha256="", new_sha256="", changes=tuple(changes), segments=(),
                       stats=Stats(changes=len(changes)))
+
+
+def _moved(block: str, others: list[str]) -> bool:
+    return any(other.split() == block.split() for other in others if other)
 
 
 def compare_case(old: str, new: str) -> Comparison:

@@ -31,6 +31,7 @@ from policydocs.errors import UserError
 from policydocs.store import Store, Version, read_text_file, safe_yaml_load
 
 MAX_REASONS_PER_CHANGE = 3
+IGNORE_PATTERNS = ("stamp", "announcement", "link_label", "defined_term", "informational")
 QUOTE_WORDS = 14  # words quoted around a rule's match in a long change
 
 
@@ -62,6 +63,9 @@ class RuleSet:
     stopwords: frozenset[str] = frozenset()
     stamp: re.Pattern[str] | None = None
     announcement: re.Pattern[str] | None = None
+    link_label: re.Pattern[str] | None = None
+    defined_term: re.Pattern[str] | None = None
+    informational: re.Pattern[str] | None = None
     sources: tuple[str, ...] = ()
 
     @property
@@ -91,7 +95,7 @@ def load_rules(store: Store | None = None, extra: Path | None = None) -> RuleSet
     for path in paths:
         files.append((str(path), read_text_file(path)))
     merged: dict[str, Any] = {"topics": {}, "modality": [], "contractions": {}, "stopwords": [],
-                              "stamp": [], "announcement": []}
+                              "stamp": [], "announcement": [], "link_label": [], "defined_term": [], "informational": []}
     for name, text in files:
         _merge_rule_file(merged, safe_yaml_load(text, where=name), where=name)
     return _build(merged, tuple(name for name, _ in files))
@@ -130,7 +134,7 @@ def _merge_rule_file(merged: dict[str, Any], data: Any, *, where: str) -> None:
     merged["contractions"].update({str(k).lower(): str(v).lower()
                                    for k, v in (signals.get("contractions") or {}).items()})
     merged["stopwords"] += [str(w).lower() for w in ignore.get("stopwords") or []]
-    for key in ("stamp", "announcement"):
+    for key in IGNORE_PATTERNS:
         if ignore.get(key):
             _compile(ignore[key], where=f"{where}: ignore.{key}")
             merged[key].append(ignore[key])
@@ -158,15 +162,18 @@ def _build(merged: dict[str, Any], sources: tuple[str, ...]) -> RuleSet:
         rules=topics, digest=digest[:16], modality=frozenset(merged["modality"]),
         contractions=tuple(sorted(merged["contractions"].items())),
         stopwords=frozenset(merged["stopwords"]) - frozenset(merged["modality"]),
-        stamp=either(merged["stamp"]), announcement=either(merged["announcement"]),
+        **{key: either(merged[key]) for key in IGNORE_PATTERNS},
         sources=sources,
     )
 
 
 # --- reading text ------------------------------------------------------------------------
 
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_URL = re.compile(r"https?://\S+|\bwww\.\S+")
+_LINK = re.compile(r"!?\[((?:\\.|[^\]\\])*)\]\([^)]*\)")
+_FOOTNOTE = re.compile(r"\\?\[\d+\\?\]")
+_SECTION_NUMBER = re.compile(r"(?:[A-Z]{1,2}\.)*(?:\d+\\?\.)+\d*|(?:[A-Z]{1,2}\.)+|[A-Z]\.(?:\d+\.)*")
+_URL = re.compile(r"https?://[^\s)\]]+|\bwww\.[^\s)\]]+|\bmailto:")
+_BREADCRUMB = re.compile(r"^\s*(?:\[[^\]]*\]\([^)]*\)\s*){2,}")
 _MARKUP = re.compile(r"<br\s*/?>|[*_`>#|]|\\(?=[.\[\]()*_-])|^[ \t]*[-=]{3,}[ \t]*$", re.MULTILINE)
 _INNER_DOT = re.compile(r"(?<=\w)\.(?=\w)")
 
@@ -174,6 +181,7 @@ _INNER_DOT = re.compile(r"(?<=\w)\.(?=\w)")
 def plain(text: str) -> str:
     """Text as read aloud: link texts without targets, no Markdown marks, straight quotes."""
     text = _LINK.sub(r"\1", text)
+    text = _FOOTNOTE.sub(" ", text)
     text = _URL.sub(" ", text)
     text = _MARKUP.sub(" ", text)
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
@@ -183,6 +191,8 @@ def plain(text: str) -> str:
 def words(text: str, rules: RuleSet) -> list[str]:
     """Lower-case word tokens with contractions spelled out ("U.S." is "us")."""
     text = plain(text).lower()
+    if rules.link_label is not None:
+        text = rules.link_label.sub(" ", text)
     for short, full in rules.contractions:
         text = text.replace(short, full)
     return re.findall(r"[\w$€£%]+", _INNER_DOT.sub("", text))
@@ -240,7 +250,7 @@ def _proper_words(text: str, context: str) -> set[str] | None:
     """The capitalised words of ``text`` when all are names (not sentence starts), else None."""
     found = set()
     for token in re.findall(r"[A-Za-z][\w·'-]*", plain(text)):
-        if not token[0].isupper():
+        if token.islower():
             return None
         at = plain(context).find(token)
         before = plain(context)[:at].rstrip() if at >= 0 else ""
@@ -258,8 +268,13 @@ def _is_rename(change: Change, delta: Delta, rules: RuleSet) -> bool:
     changed = f"{change.old_text} {change.new_text}"
     if entity is not None and entity.patterns and entity.patterns[0].search(changed):
         return False  # a new legal entity is a change of who you deal with
+    if any(t.hits(plain(changed)) for t in rules.rules if not t.fallback):
+        return False  # "Affiliates" → "Partners" is a new recipient, not a new name
     old_names = _proper_words(change.old_text, change.old_context or change.old_text)
-    new_names = _proper_words(change.new_text, change.new_context or change.new_text)
+    new_first = plain(change.new_text).split()[:1]
+    new_names = _proper_words(change.new_text, change.new_context or change.new_text) or (
+        len(plain(change.new_text).split()) <= 3 and
+        _proper_words(new_first[0], change.new_context or change.new_text) if new_first else None)
     return bool(old_names) and bool(new_names)
 
 
@@ -275,20 +290,48 @@ def _commits_to_nothing(change: Change, rules: RuleSet) -> bool:
             return True
     contexts = [c for c in (change.old_context, change.new_context) if c.strip()] or \
                [c for c in (change.old_text, change.new_text) if c.strip()]
-    return bool(contexts) and all(_is_heading(c) or _is_navigation(c) for c in contexts)
+    return bool(contexts) and all(_is_heading(c) or _is_navigation(c) or _is_menu(c) for c in contexts)
+
+
+def _is_repeat(change: Change, rules: RuleSet) -> bool:
+    """A run of 5+ words added or removed that the clause still says elsewhere (a duplicate)."""
+    if change.old_text and change.new_text:
+        return False
+    run = words(change.old_text or change.new_text, rules)
+    other = words(change.new_context if change.old_text else change.old_context, rules)
+    if len(run) < 5 or not other:
+        return False
+    return f" {' '.join(run)} " in f" {' '.join(other)} "
+
+
+def _is_menu(block: str) -> bool:
+    """A menu or title line: Title Case words, no sentence punctuation, not a table."""
+    text = plain(_LINK.sub(r"\1", block))
+    tokens = re.findall(r"[^\W\d_][\w'-]*", text)
+    list_item = re.match(r"\s*([-*+•]|\d+[.)])\s", block) is not None
+    return (len(tokens) >= 2 and not list_item and "|" not in block and not re.search(r"\d", text) and not re.search(r"[.,;:!?]", text)
+            and all(t[0].isupper() or len(t) <= 3 for t in tokens))
+
+
+def _is_renumbering(change: Change) -> bool:
+    """"10." → "11.", "1." → "A.1.": numbering and section references, not amounts."""
+    sides = [plain(t).strip(" ()") for t in (change.old_text, change.new_text)]
+    return any(sides) and all(not s or _SECTION_NUMBER.fullmatch(s) for s in sides)
 
 
 def _is_heading(block: str) -> bool:
     lines = [line for line in block.strip().splitlines() if line.strip()]
     if not lines or len(plain(block).split()) > 12:
         return False
-    first = lines[0].strip()
+    first = re.sub(r"^(?:\d+\\?\.|[A-Z]\.)+\s*", "", lines[0].strip())
     return (first.startswith("#") or (len(lines) == 2 and re.fullmatch(r"[-=]{3,}", lines[1].strip()) is not None)
             or re.fullmatch(r"\*\*[^*]+\*\*", first) is not None and len(lines) == 1)
 
 
 def _is_navigation(block: str) -> bool:
     """Breadcrumbs and link bars: little text once the links are taken out."""
+    if _BREADCRUMB.match(block):
+        return True
     without_links = _LINK.sub(" ", block)
     return bool(_LINK.search(block)) and len(plain(without_links).split()) <= 6
 
@@ -297,14 +340,21 @@ def judge_change(change: Change, rules: RuleSet) -> tuple[Reason, ...]:
     """The reasons a content change is material (none: it is not)."""
     if change.kind != "content" or change.type == "move":
         return ()
-    if _commits_to_nothing(change, rules):
+    if _commits_to_nothing(change, rules) or _is_renumbering(change):
         return ()
+    if change.old_context and change.new_context and \
+            words(change.old_context, rules) == words(change.new_context, rules):
+        return ()  # the clause reads the same: only links, marks or spacing moved
     delta = word_delta(change.old_text, change.new_text, rules)
     if not (delta.removed or delta.added or delta.modality_changed):
         return ()
     if not delta.modality_changed and _is_spelling_only(delta, change.old_text, change.new_text, rules):
         return ()
-    if _is_rename(change, delta, rules):
+    if _is_rename(change, delta, rules) or _is_repeat(change, rules):
+        return ()
+    one_side = plain(change.old_text or change.new_text)
+    if not (change.old_text and change.new_text) and any(
+            p is not None and p.search(one_side) for p in (rules.defined_term, rules.informational)):
         return ()
     topics = _topics_touched(change, rules)
     if not topics:
