@@ -140,6 +140,8 @@ class Comparison:
             "identical": self.identical,
             "material": self.material,
             "verdict_basis": self.verdict_basis,
+            **({"computed_material": self.computed_material, "override_reason": self.override_reason}
+               if self.verdict_basis == "override" else {}),
             "stats": {k: getattr(stats, k) for k in (
                 "old_words", "new_words", "inserted_words", "deleted_words",
                 "moved_words", "changes", "material_changes")},

@@ -171,16 +171,19 @@ def _build(merged: dict[str, Any], sources: tuple[str, ...]) -> RuleSet:
 
 _LINK = re.compile(r"!?\[((?:\\.|[^\]\\])*)\]\([^)]*\)")
 _FOOTNOTE = re.compile(r"\\?\[\d+\\?\]")
+_SECTION_REF = re.compile(r"(?<![$€£\d.,])\b(?:[A-Z]{1,2}\.)*\d+(?:\\?\.\d+)+\b(?!\s*%)|\b(?:section|clause)\s+(?:[A-Z]\.)*\d+(?:\\?\.\d+)*\b",
+                          re.IGNORECASE)
 _SECTION_NUMBER = re.compile(r"(?:[A-Z]{1,2}\.)*(?:\d+\\?\.)+\d*|(?:[A-Z]{1,2}\.)+|[A-Z]\.(?:\d+\.)*")
 _URL = re.compile(r"https?://[^\s)\]]+|\bwww\.[^\s)\]]+|\bmailto:")
 _BREADCRUMB = re.compile(r"^\s*(?:\[[^\]]*\]\([^)]*\)\s*){2,}")
 _MARKUP = re.compile(r"<br\s*/?>|[*_`>#|]|\\(?=[.\[\]()*_-])|^[ \t]*[-=]{3,}[ \t]*$", re.MULTILINE)
+_LIST_MARKER = re.compile(r"^[ \t]*(?:\d+\\?[.)]|[A-Za-z][.)]|[-*+•])[ \t]+", re.MULTILINE)
 _INNER_DOT = re.compile(r"(?<=\w)\.(?=\w)")
 
 
 def plain(text: str) -> str:
     """Text as read aloud: link texts without targets, no Markdown marks, straight quotes."""
-    text = _LINK.sub(r"\1", text)
+    text = _LIST_MARKER.sub(" ", _LINK.sub(r"\1", text))
     text = _FOOTNOTE.sub(" ", text)
     text = _URL.sub(" ", text)
     text = _MARKUP.sub(" ", text)
@@ -316,7 +319,12 @@ def _is_menu(block: str) -> bool:
 def _is_renumbering(change: Change) -> bool:
     """"10." → "11.", "1." → "A.1.": numbering and section references, not amounts."""
     sides = [plain(t).strip(" ()") for t in (change.old_text, change.new_text)]
-    return any(sides) and all(not s or _SECTION_NUMBER.fullmatch(s) for s in sides)
+    if any(sides) and all(not s or _SECTION_NUMBER.fullmatch(s) for s in sides):
+        return True
+    if not (change.old_context and change.new_context) or not all(s.isdigit() for s in sides if s):
+        return False
+    old, new = (_SECTION_REF.sub(" § ", c) for c in (change.old_context, change.new_context))
+    return old != change.old_context and plain(old).split() == plain(new).split()
 
 
 def _is_heading(block: str) -> bool:
@@ -356,7 +364,7 @@ def judge_change(change: Change, rules: RuleSet) -> tuple[Reason, ...]:
     if not (change.old_text and change.new_text) and any(
             p is not None and p.search(one_side) for p in (rules.defined_term, rules.informational)):
         return ()
-    topics = _topics_touched(change, rules)
+    topics = _topics_touched(change, rules, only_modal=not (delta.removed or delta.added))
     if not topics:
         if not (delta.modality_changed or delta.numbers_changed) or rules.fallback is None:
             return ()
@@ -364,11 +372,14 @@ def judge_change(change: Change, rules: RuleSet) -> tuple[Reason, ...]:
     return tuple(Reason(t.id, explain(change, t, delta)) for t in topics)
 
 
-def _topics_touched(change: Change, rules: RuleSet) -> list[Topic]:
-    """Topics named by the changed words themselves, else by the clause around them."""
+def _topics_touched(change: Change, rules: RuleSet, *, only_modal: bool = False) -> list[Topic]:
+    """Topics named by the changed words themselves, else by the clause around them
+    (always the clause when only "may", "not", "will"... changed)."""
     candidates = [t for t in rules.rules if not t.fallback]
-    for text in (plain(f"{change.old_text} \n {change.new_text}"),
-                 plain(f"{change.old_context} \n {change.new_context}")):
+    texts = [plain(f"{change.old_context} \n {change.new_context}")]
+    if not only_modal:
+        texts.insert(0, plain(f"{change.old_text} \n {change.new_text}"))
+    for text in texts:
         scored = sorted(((t.hits(text), n, t) for n, t in enumerate(candidates)),
                         key=lambda s: (-s[0], s[1]))
         found = [t for hits, _, t in scored if hits][:MAX_REASONS_PER_CHANGE]
