@@ -69,6 +69,7 @@ def check(store_root: Path, against: str, no_git: bool) -> None:
     store, problems = load_store(store_root)
     if not no_git:
         problems += immutability_problems(store_root, against)
+    problems += _notice_period_problems(store)
     for problem in problems:
         click.echo(str(problem))
     count = sum(len(p.versions) for p in store.policies.values())
@@ -137,3 +138,29 @@ def import_(source: Path, policy_id: str, store_root: Path, **options) -> None:
     result = import_source(source, store_root=store_root, policy_id=policy_id,
                            supersedes=tuple(options.pop("supersedes")), **options)
     click.echo(result.message())
+
+
+# --- notices and notice periods (issue #4: materiality, policydocs.notices) -------------
+
+
+def _notice_period_problems(store) -> list:
+    from policydocs.materiality import load_rules
+    from policydocs.notices import notice_period_problems
+    from policydocs.store import today_from_env
+
+    return notice_period_problems(store, load_rules(store), today_from_env())
+
+
+@main.command()
+@click.argument("ref")
+@click.option("--site-url", default="", help="Base URL of the published site, for links to the redline.")
+@store_option
+@user_errors
+def notice(ref: str, site_url: str, store_root: Path) -> None:
+    """Print the material-change notice of a version (REF: policy-id@version-id) as Markdown."""
+    from policydocs.materiality import load_rules
+    from policydocs.notices import notice_markdown
+    from policydocs.store import open_store
+
+    store = open_store(store_root)
+    click.echo(notice_markdown(store, store.resolve(ref), load_rules(store), site_url=site_url), nl=False)

@@ -60,3 +60,17 @@ def previous_pair(store: Store, version: Version) -> Pair | None:
 def compare_versions(old: Version, new: Version, rules: RuleSet) -> Comparison:
     """compare → materiality → the new version's override, for one pair of versions."""
     return apply_override(assess(compare(old.body, new.body), rules), new)
+
+
+def previous_pair(store: Store, version: Version) -> Pair | None:
+    """The pair a version's notice is about: its consecutive predecessor, or, for a
+    policy's first version, the last version of the policy it supersedes."""
+    policy = store.policy(version.policy_id)
+    before = policy.previous(version)
+    if before is not None:
+        return Pair(before, version, "consecutive")
+    for pred_id in policy.supersedes:
+        pred = store.policies.get(pred_id)
+        if pred is not None and pred.versions:
+            return Pair(pred.versions[-1], version, "supersedes")
+    return None

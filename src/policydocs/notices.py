@@ -1,0 +1,105 @@
+"""Material-change notices and notice periods (the changelog/notices stage).
+
+A notice says in plain words what changed in a version, material changes first
+and grouped by topic, each linking to its change on the compare page. The same
+Markdown feeds the site banner and can be mailed as is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from policydocs.compare import Comparison
+from policydocs.comparisons import Pair, compare_versions, previous_pair
+from policydocs.materiality import RuleSet
+from policydocs.store import Problem, Store, Version, first_day
+
+
+def _compare_url(pair: Pair, site_url: str) -> str:
+    return f"{site_url.rstrip('/')}/compare/{pair.slug}/"
+
+
+def notice_first_line(store: Store, version: Version, rules: RuleSet) -> str:
+    """One sentence for a banner: does this version change anything that matters?"""
+    pair = previous_pair(store, version)
+    if pair is None:
+        return f"{version.title}: first published version, effective {version.effective}."
+    comparison = compare_versions(pair.old, pair.new, rules)
+    if comparison.material:
+        topics = sorted({r.rule for c in comparison.changes for r in c.reasons})
+        what = f" ({', '.join(topics)})" if topics else ""
+        return f"{version.title} changed materially{what}, effective {version.effective}."
+    return f"{version.title} was updated (no material change), effective {version.effective}."
+
+
+def notice_markdown(store: Store, version: Version, rules: RuleSet, *, site_url: str = "") -> str:
+    """The material-change notice of ``version`` as Markdown."""
+    pair = previous_pair(store, version)
+    lines = [f"# {version.title}: notice of changes", "", notice_first_line(store, version, rules), ""]
+    lines += [f"- **Effective:** {version.effective}",
+              f"- **Announced:** {version.announced or 'not announced'}"]
+    if pair is None:
+        return "\n".join(lines) + "\n"
+    comparison = compare_versions(pair.old, pair.new, rules)
+    url = _compare_url(pair, site_url)
+    lines += [f"- **Compared with:** {pair.old.title} ({pair.old.ref})",
+              f"- **Full redline:** [{url}]({url})", ""]
+    if comparison.verdict_basis == "override":
+        lines += [f"> The publisher marked this version as "
+                  f"{'material' if comparison.material else 'not material'}: "
+                  f"{comparison.override_reason} (the rules said "
+                  f"{'material' if comparison.computed_material else 'not material'}).", ""]
+    if version.summary:
+        lines += [version.summary.strip(), ""]
+    lines += _material_sections(comparison, url)
+    others = [c for c in comparison.changes if not c.material]
+    if others:
+        lines += ["## Other changes", "",
+                  f"{len(others)} other change(s) that do not affect your rights or data "
+                  f"(editorial: {sum(c.kind == 'editorial' for c in others)}); see the redline.", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _material_sections(comparison: Comparison, url: str) -> list[str]:
+    """Material changes first, grouped by the topic of their first reason."""
+    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for change in comparison.changes:
+        if change.material and change.reasons:
+            first = change.reasons[0]
+            title, _, rest = first.explanation.partition(": ")
+            groups[title].append((change.id, rest or first.explanation))
+    if not groups:
+        return []
+    lines = ["## What changed", ""]
+    for title in sorted(groups):
+        lines += [f"### {title[:1].upper()}{title[1:]}", ""]
+        lines += [f"- {text} ([{cid}]({url}#{cid}))" for cid, text in groups[title]]
+        lines.append("")
+    return lines
+
+
+def notice_period_problems(store: Store, rules: RuleSet, today: dt.date) -> list[Problem]:
+    """Materially changed versions announced too late (or never), per ``notice_period_days``."""
+    problems: list[Problem] = []
+    for policy in store.policies.values():
+        days = policy.notice_period_days if policy.notice_period_days is not None \
+            else store.settings.notice_period_days
+        if not days:
+            continue
+        for version in policy.versions:
+            pair = previous_pair(store, version)
+            if pair is None or not compare_versions(pair.old, pair.new, rules).material:
+                continue
+            where = f"{store.root.name}/{version.policy_id}/{version.version_id}.md"
+            upcoming = " (upcoming)" if version.effective_date > today else ""
+            if version.announced is None:
+                problems.append(Problem(where, f"material change{upcoming} has no 'announced' date; "
+                                               f"announce it at least {days} days before it takes effect"))
+                continue
+            gap = (version.effective_date - first_day(version.announced)).days
+            if gap < days:
+                problems.append(Problem(where, f"material change{upcoming} takes effect {gap} day(s) after "
+                                               f"it was announced ({version.announced}); the notice "
+                                               f"period is {days} days"))
+    return problems
