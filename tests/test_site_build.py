@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import mkdocs_build, snapshot, write_site_project
-from site_stores import write_store
+from conftest import snapshot
+from sitekit import mkdocs_build, write_site_project, write_store
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PRIVACY = "privacy-policy@2021-02-11"

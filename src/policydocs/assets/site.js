@@ -18,7 +18,12 @@
       else { message.textContent = "No compare page was built for these two versions."; }
     });
   }
-  function scan() { document.querySelectorAll("form.pd-picker").forEach(init); }
+  function scan() {
+    document.querySelectorAll("form.pd-picker").forEach(init);
+    // Material's search overlay is role="dialog" without a name (axe: aria-dialog-name).
+    var search = document.querySelector('.md-search[role="dialog"]');
+    if (search && !search.hasAttribute("aria-label")) search.setAttribute("aria-label", "Search");
+  }
   if (window.document$ && window.document$.subscribe) { window.document$.subscribe(scan); }
   else if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", scan); }
   else { scan(); }

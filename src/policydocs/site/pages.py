@@ -103,6 +103,17 @@ def compare_link(ctx: SiteContext, here: str, old: Version, new: Version, text: 
     return f'<a href="{ctx.href(here, compare_uri(slug))}">{esc(text)}</a>'
 
 
+def superseded_note(ctx: SiteContext, policy: Policy, here: str) -> str:
+    """Policies that replace this one, wholly or in part (their ``supersedes`` lists it)."""
+    links = [f'<a href="{ctx.href(here, policy_uri(p.id))}">{esc(p.title)}</a>'
+             + (f" (from {time_tag(p.versions[0].version_id)})" if p.versions else "")
+             for p in ctx.store.policies.values() if policy.id in p.supersedes]
+    if not links:
+        return ""
+    return (f'<p class="pd-superseded" role="note">Replaced, wholly or in part, by '
+            f'{", ".join(links)}.</p>')
+
+
 # --- the banner ----------------------------------------------------------------------
 
 
@@ -174,7 +185,7 @@ def policy_page(ctx: SiteContext, policy: Policy) -> GeneratedPage:
     if ctx.options.feeds:
         links.append(f'<a href="{ctx.href(here, f"policies/{policy.id}/feed.xml")}">Atom feed</a>')
     actions = f'<p class="pd-actions">{" · ".join(x for x in links if x)}</p>'
-    html = f"<h1>{esc(policy.title)}</h1>{actions}{body}"
+    html = f"<h1>{esc(policy.title)}</h1>{superseded_note(ctx, policy, here)}{actions}{body}"
     return GeneratedPage(here, policy.title, html, in_nav=True, searchable=True,
                          banner=policy_banner(ctx, policy, here), kind="policy")
 
@@ -252,7 +263,8 @@ def version_page(ctx: SiteContext, policy: Policy, version: Version) -> Generate
     status_box = (f'<div class="pd-status pd-status--{status}" role="note"><strong>{notes[status]}</strong>'
                   f"{extra} · <a href=\"{ctx.href(here, versions_uri(policy.id))}\">All versions</a></div>")
     title = f"{version.title} — version {version.version_id}"
-    html = (f"<h1>{esc(title)}</h1>{status_box}{effective_line(version)}"
+    html = (f"<h1>{esc(title)}</h1>{status_box}{superseded_note(ctx, policy, here)}"
+            f"{effective_line(version)}"
             f'<div class="pd-policy-text">{render_policy_body(version.body)}</div>'
             f"{provenance(version)}")
     return GeneratedPage(here, title, html, kind="version")
