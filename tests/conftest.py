@@ -46,3 +46,43 @@ def run_cli(tmp_path):
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` with its bytes: to prove nothing was written."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def corpus_clone(dest: Path) -> Path:
+    """Clone the genai-eu corpus bundle into ``dest`` (read-only use), failing clearly."""
+    bundle = CORPORA / "genai-eu-versions.bundle"
+    if not bundle.exists():
+        pytest.fail(f"{bundle} not found: the corpus tests need ../shared/corpora beside the repo")
+    target = dest / "genai-eu-versions"
+    if not target.exists():
+        subprocess.run(["git", "clone", "--quiet", str(bundle), str(target)], check=True)
+    return target
+
+
+def corpus_histories(repo: Path) -> dict[str, list[str]]:
+    """Every Markdown document of a git history → its texts, oldest first (one git process
+    for the log, one for all the blobs)."""
+    log = subprocess.run(["git", "-C", str(repo), "log", "--reverse", "--format=C %H", "--name-only",
+                          "--no-renames", "--", "*.md"], capture_output=True, text=True, check=True).stdout
+    wanted: list[tuple[str, str]] = []
+    commit = ""
+    for line in log.splitlines():
+        if line.startswith("C "):
+            commit = line[2:]
+        elif line.strip():
+            wanted.append((commit, line))
+    batch = "".join(f"{c}:{p}\n" for c, p in wanted).encode("utf-8")
+    out = subprocess.run(["git", "-C", str(repo), "cat-file", "--batch"], input=batch,
+                         capture_output=True, check=True).stdout
+    histories: dict[str, list[str]] = {}
+    pos = 0
+    for _, path in wanted:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if header[-1] == b"missing":
+            continue
+        size = int(header[2])
+        histories.setdefault(path, []).append(out[pos:pos + size].decode("utf-8"))
+        pos += size + 1
+    return histories

@@ -112,6 +112,7 @@ def changelog(store_root: Path, out: Path, check_only: bool, site_url: str | Non
     atomic_write_text(out, text)
     click.echo(f"wrote {out} ({len(entries)} entries)", err=True)
 
+
 # --- import (issue #2: the importer, policydocs.ingest) -------------------------------
 
 

@@ -168,7 +168,8 @@ def _segment_json(segment: Segment) -> dict[str, str]:
 GAP_BLOCK_CAP = 4000  # blocks in one unanchored gap searched for repeated blocks
 PAIR_CELL_CAP = 40_000  # old×new blocks scored for in-place similarity pairing
 MOVE_CELL_CAP = 250_000  # old×new leftover blocks scored for moves
-WORD_TOKEN_CAP = 30_000  # tokens of one block pair given a full word diff
+FINE_TOKEN_CAP = 1500  # tokens diffed word by word in one go; longer texts go by sentence first
+WORD_TOKEN_CAP = 400_000  # tokens of one block pair beyond which only prefix/suffix are kept
 PAIR_MIN = 50.0  # rapidfuzz ratio (0-100) for an edited block to pair in place
 MOVE_MIN = 60.0  # ... to pair across the body as a moved-and-edited block
 CROSS_MIN = 0.18  # weighted word overlap for pairing sections of differing documents
@@ -202,8 +203,12 @@ class Block:
     words: int
 
 
-def parse_blocks(body: str) -> list[Block]:
-    """Cut ``body`` into blocks, each with its heading path; they rebuild it exactly."""
+def parse_blocks(body: str, headings: list[tuple[int, str]] | None = None
+                 ) -> tuple[list[Block], list[tuple[int, str]]]:
+    """Cut ``body`` into blocks, each with its heading path; they rebuild it exactly.
+
+    ``headings`` is the (level, title) stack in force where ``body`` starts (when it
+    is a window of a longer text); the stack at its end is returned with the blocks."""
     lines = _LINE_RE.findall(body)
     offsets = [0]
     for line in lines:
@@ -223,7 +228,7 @@ def parse_blocks(body: str) -> list[Block]:
         starts[0] = ("blank", 0, "")
     order = sorted(starts)
     blocks: list[Block] = []
-    headings: list[tuple[int, str]] = []
+    headings = list(headings or [])
     for n, line in enumerate(order):
         end_line = order[n + 1] if n + 1 < len(order) else len(lines)
         if line >= len(lines):
@@ -238,8 +243,140 @@ def parse_blocks(body: str) -> list[Block]:
         blocks.append(Block(offsets[line], text, kind, tuple(h for _, h in headings), key,
                             len(_WORD_RE.findall(text))))
     if not blocks and body:
-        blocks.append(Block(0, body, "blank", (), "", 0))
-    return blocks
+        blocks.append(Block(0, body, "blank", tuple(h for _, h in headings), "", 0))
+    return blocks, headings
+
+
+# --- changed windows ------------------------------------------------------------------
+# Only the parts of the bodies that differ are parsed and aligned, so the cost follows
+# the size of the changes rather than of the documents. A line diff finds the unchanged
+# stretches; each is cut at block starts that markdown-it sees the same way in the
+# whole text (a non-indented line after a blank line, outside fenced code) and becomes
+# one "same" block, a unique anchor; what lies between is parsed into real blocks.
+
+_SAFE_START_RE = re.compile(r"\n[ \t]*\n(?=\S)")
+# Patterns for whole lines, written to start with a literal newline: Python's re then
+# finds candidates with a fast substring search (a "^" in MULTILINE mode tries every
+# position and is ~30x slower). `_line_starts` adds the match at the very start.
+_FENCE_LINE = r" {0,3}(?:```|~~~)"
+_ATX_LINE = r" {0,3}(#{1,6})(?:[ \t]+([^\n]*?))?(?:[ \t]+#+)?[ \t]*(?=\n|$)"
+_SETEXT_LINE = r" {0,3}(=+|-+)[ \t]*(?=\n|$)"
+_LINE_PATTERNS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    p: (re.compile("\n" + p), re.compile(p)) for p in (_FENCE_LINE, _ATX_LINE, _SETEXT_LINE)
+}
+
+
+def _line_starts(pattern: str, text: str, start: int = 0, end: int | None = None
+                 ) -> list[tuple[int, re.Match[str]]]:
+    """(line start, match) of each line in ``text[start:end]`` matching ``pattern``."""
+    end = len(text) if end is None else end
+    after_newline, at_start = _LINE_PATTERNS[pattern]
+    out = []
+    if start == 0 and (m := at_start.match(text, 0, end)):
+        out.append((0, m))
+    for m in after_newline.finditer(text, max(start - 1, 0), end):
+        if m.start() + 1 >= start:
+            out.append((m.start() + 1, m))
+    return out
+
+
+def _in_fence(fences: list[int], offset: int) -> bool:
+    return bisect.bisect_left(fences, offset) % 2 == 1
+
+
+def _scan_headings(text: str, start: int, end: int, fences: list[int],
+                   stack: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The heading stack after ``text[start:end]`` (ATX and setext headings outside
+    fences): a line scan, so unchanged text needs no full parse."""
+    found: list[tuple[int, int, str]] = []
+    for pos, m in _line_starts(_ATX_LINE, text, start, end):
+        found.append((pos, len(m.group(1)), m.group(2) or ""))
+    for pos, m in _line_starts(_SETEXT_LINE, text, start, end):
+        line_start = text.rfind("\n", 0, max(pos - 1, 0)) + 1
+        title = text[line_start:pos].strip()
+        if title and start <= line_start < pos:
+            found.append((line_start, 1 if m.group(1)[0] == "=" else 2, title))
+    stack = list(stack)
+    for pos, level, title in sorted(found):
+        if _in_fence(fences, pos):
+            continue
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, _ESCAPE_RE.sub(r"\1", title.strip())))
+    return stack
+
+
+def _equal_stretches(old: str, new: str) -> list[tuple[int, int, int]]:
+    """Unchanged line runs as (old start, old end, new start), from a line diff."""
+    table: dict[str, str] = {}
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)  # any exact cut will do
+    out = []
+    o = n = 0
+    ia = ib = 0
+    for op, chars in _dmp().diff_main(_encode(a, table), _encode(b, table), False):
+        k = len(chars)
+        if op == 0:
+            size = sum(len(line) for line in a[ia:ia + k])
+            out.append((o, o + size, n))
+            o += size
+            n += size
+            ia += k
+            ib += k
+        elif op == -1:
+            o += sum(len(line) for line in a[ia:ia + k])
+            ia += k
+        else:
+            n += sum(len(line) for line in b[ib:ib + k])
+            ib += k
+    return out
+
+
+def _cut_points(old: str, new: str, stretch: tuple[int, int, int], fences: tuple[list[int], list[int]]
+                ) -> tuple[int, int] | None:
+    """The first and last safe block starts inside an unchanged stretch (old offsets)."""
+    oa, ob, na = stretch
+    shift = na - oa
+    if oa == ob:  # the end of both bodies
+        return ob, ob
+    safe = [m.end() for m in _SAFE_START_RE.finditer(old, oa, ob) if m.end() < ob
+            and not _in_fence(fences[0], m.end()) and not _in_fence(fences[1], m.end() + shift)]
+    first = 0 if oa == 0 and na == 0 else (safe[0] if safe else None)
+    last = ob if ob == len(old) and ob + shift == len(new) else (safe[-1] if safe else None)
+    if first is None or last is None or first > last:
+        return None
+    return first, last
+
+
+def window_blocks(old: str, new: str) -> tuple[list[Block], list[Block]]:
+    """Blocks of both bodies: unchanged stretches as single "same" blocks (unique keys,
+    so they anchor the alignment), changed windows parsed with markdown-it."""
+    fences = ([pos for pos, _ in _line_starts(_FENCE_LINE, old)], [pos for pos, _ in _line_starts(_FENCE_LINE, new)])
+    old_blocks: list[Block] = []
+    new_blocks: list[Block] = []
+    stacks: tuple[list[tuple[int, str]], list[tuple[int, str]]] = ([], [])
+    o = n = 0
+    for number, stretch in enumerate(_equal_stretches(old, new) + [(len(old), len(old), len(new))]):
+        cut = _cut_points(old, new, stretch, fences)
+        if cut is None:
+            continue
+        first, last = cut
+        shift = stretch[2] - stretch[0]
+        if first > o or first + shift > n:  # the changed window before this stretch
+            blocks, old_stack = parse_blocks(old[o:first], stacks[0])
+            old_blocks += blocks
+            blocks, new_stack = parse_blocks(new[n:first + shift], stacks[1])
+            new_blocks += blocks
+            stacks = (old_stack, new_stack)
+        if last > first:
+            text = old[first:last]
+            key = f"\x00same{number}"
+            words = text.count(" ") + text.count("\n")  # only weighs similarity of documents
+            old_blocks.append(Block(first, text, "same", tuple(h for _, h in stacks[0]), key, words))
+            new_blocks.append(Block(first + shift, text, "same", tuple(h for _, h in stacks[1]), key, words))
+            stacks = (_scan_headings(old, first, last, fences[0], stacks[0]),
+                      _scan_headings(new, first + shift, last + shift, fences[1], stacks[1]))
+        o, n = last, last + shift
+    return old_blocks, new_blocks
 
 
 # --- block alignment -------------------------------------------------------------------
@@ -510,28 +647,87 @@ class _Aligner:
 _TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*|\s+|[^\w\s]", re.UNICODE)
 
 
+_SENTENCE_END_RE = re.compile(r"[.!?;:]+\s+|\n")
+
+
+def _sentences(text: str) -> list[str]:
+    """Cut after each sentence end or line break; the pieces join back to ``text``."""
+    cuts = [0] + [m.end() for m in _SENTENCE_END_RE.finditer(text)] + [len(text)]
+    return [text[i:j] for i, j in zip(cuts, cuts[1:]) if j > i]
+
+
 def diff_words(old: str, new: str) -> tuple[list[tuple[int, str]], bool]:
-    """Token diff of two texts → [(op, text)] with op -1/0/1, and whether a cap applied."""
+    """Token diff of two texts → [(op, text)] with op -1/0/1, and whether a cap applied.
+
+    Up to `FINE_TOKEN_CAP` tokens the diff is one diff-match-patch call on tokens. Longer
+    texts (a whole flattened policy in one paragraph) are diffed by sentence first and by
+    word inside each changed run, so the cost stays bounded by the size of the changes.
+    """
     if old == new:
         return ([(0, old)] if old else []), False
     a, b = _TOKEN_RE.findall(old), _TOKEN_RE.findall(new)
+    if len(a) + len(b) <= FINE_TOKEN_CAP:
+        return _diff_tokens(a, b), False
     if len(a) + len(b) > WORD_TOKEN_CAP:
-        p = 0
-        while p < min(len(a), len(b)) and a[p] == b[p]:
-            p += 1
-        s = 0
-        while s < min(len(a), len(b)) - p and a[-1 - s] == b[-1 - s]:
-            s += 1
-        ops = [(0, "".join(a[:p])), (-1, "".join(a[p:len(a) - s])),
-               (1, "".join(b[p:len(b) - s])), (0, "".join(a[len(a) - s:]))]
-        return [o for o in ops if o[1]], True
+        return _coarse(a, b), True
+    sa, sb = _sentences(old), _sentences(new)
+    table: dict[str, str] = {}
+    ops: list[tuple[int, str]] = []
+    capped = False
+    pending: list[list[str]] = [[], []]
+
+    def flush() -> None:
+        nonlocal capped
+        dels, ins = pending
+        if len(_TOKEN_RE.findall("".join(dels + ins))) <= FINE_TOKEN_CAP:
+            ops.extend(_diff_tokens(_TOKEN_RE.findall("".join(dels)), _TOKEN_RE.findall("".join(ins))))
+        else:  # a long rewritten run: sentence by sentence, in order
+            for k in range(max(len(dels), len(ins))):
+                x = _TOKEN_RE.findall(dels[k]) if k < len(dels) else []
+                y = _TOKEN_RE.findall(ins[k]) if k < len(ins) else []
+                if len(x) + len(y) > FINE_TOKEN_CAP:
+                    ops.extend(_coarse(x, y))
+                    capped = True
+                else:
+                    ops.extend(_diff_tokens(x, y))
+        pending[0], pending[1] = [], []
+
+    ca, cb = _encode(sa, table), _encode(sb, table)
+    reverse = {ch: unit for unit, ch in table.items()}
+    for op, text in _dmp().diff_main(ca, cb, False):
+        units = [reverse[ch] for ch in text]
+        if op == 0:
+            flush()
+            ops.append((0, "".join(units)))
+        else:
+            pending[0 if op == -1 else 1].extend(units)
+    flush()
+    return [o for o in ops if o[1]], capped
+
+
+def _diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str]]:
+    """diff-match-patch on token lists (each distinct token one character), with
+    semantic clean-up so common words do not stitch unrelated sentences together."""
     table: dict[str, str] = {}
     ca, cb = _encode(a, table), _encode(b, table)
     reverse = {ch: tok for tok, ch in table.items()}
     dmp = _dmp()
     diffs = dmp.diff_main(ca, cb, False)
     dmp.diff_cleanupSemantic(diffs)
-    return [(op, "".join(reverse[ch] for ch in text)) for op, text in diffs], False
+    return [(op, "".join(reverse[ch] for ch in text)) for op, text in diffs]
+
+
+def _coarse(a: list[str], b: list[str]) -> list[tuple[int, str]]:
+    """Common prefix and suffix kept, the middle replaced (the last resort)."""
+    p = 0
+    while p < min(len(a), len(b)) and a[p] == b[p]:
+        p += 1
+    s = 0
+    while s < min(len(a), len(b)) - p and a[-1 - s] == b[-1 - s]:
+        s += 1
+    ops = [(0, "".join(a[:p])), (-1, "".join(a[p:len(a) - s])),
+           (1, "".join(b[p:len(b) - s])), (0, "".join(a[len(a) - s:]))]
+    return [o for o in ops if o[1]]
 
 
 # --- classification --------------------------------------------------------------------
@@ -657,7 +853,7 @@ def compare(old_body: str, new_body: str) -> Comparison:
     if old_body == new_body:
         build.emit("equal", old_body)
     else:
-        old_blocks, new_blocks = parse_blocks(old_body), parse_blocks(new_body)
+        old_blocks, new_blocks = window_blocks(old_body, new_body)
         aligner = _Aligner(old_blocks, new_blocks)
         aligner.run()
         notes = aligner.notes
@@ -760,13 +956,18 @@ def _finish(build: _Builder, old_sha: str, new_sha: str, old_body: str, new_body
     move_changes = {c.id for c in changes if c.type == "move"}
 
     def words(op: str, moved: bool) -> int:
-        return sum(len(_WORD_RE.findall(s.text)) for s in segments
+        return sum(count_words(s.text) for s in segments
                    if s.op == op and (s.change in move_changes) == moved)
 
     stats = Stats(
-        old_words=len(_WORD_RE.findall(old_body)), new_words=len(_WORD_RE.findall(new_body)),
+        old_words=count_words(old_body), new_words=count_words(new_body),
         inserted_words=words("insert", False), deleted_words=words("delete", False),
         moved_words=words("insert", True), changes=len(changes),
         material_changes=sum(1 for c in changes if c.material),
     )
     return Comparison(old_sha, new_sha, changes, segments, stats, notes=tuple(dict.fromkeys(notes)))
+
+
+def count_words(text: str) -> int:
+    """Words as ``wc -w`` counts them (whitespace-separated): fast on whole bodies."""
+    return len(text.split())

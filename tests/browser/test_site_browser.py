@@ -1,0 +1,104 @@
+"""The built site in real Chromium, as a reader uses it."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from sitekit import mkdocs_build, write_site_project, write_store
+
+from site_browser import browser, page, screenshot, serve, site_url  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+
+COMPARE = "compare/privacy-policy@2021-02-11...api-data-privacy@2023-07-21/"
+
+
+def test_home_lists_the_three_seed_policies(page, site_url) -> None:
+    page.goto(site_url)
+    items = page.locator(".pd-policies li").all_inner_texts()
+    assert [i.split(" —")[0] for i in items] == ["Privacy Policy", "API data privacy",
+                                                 "Security & privacy"]
+    screenshot(page, "home")
+    assert page.errors == []
+
+
+def test_api_data_privacy_shows_material_banner_linking_to_the_compare(page, site_url) -> None:
+    page.goto(site_url + "policies/api-data-privacy/")
+    banner = page.locator('[data-md-component="announce"]')
+    assert "changed materially" in banner.inner_text()
+    screenshot(page, "policy")
+    banner.get_by_role("link", name="See what changed").click()
+    page.wait_for_url("**/" + COMPARE)
+    assert "Changes: privacy-policy@2021-02-11 → api-data-privacy@2023-07-21" in page.locator("h1").first.inner_text()
+
+
+def test_compare_page_shows_insertions_and_deletions(page, site_url) -> None:
+    page.goto(site_url + COMPARE)
+    assert page.locator(".pd-compare ins").count() > 0
+    assert page.locator(".pd-compare del").count() > 0
+    ins = page.locator(".pd-compare ins").first
+    assert "underline" in ins.evaluate("e => getComputedStyle(e).textDecorationLine")
+    assert "line-through" in page.locator(".pd-compare del").first.evaluate(
+        "e => getComputedStyle(e).textDecorationLine")
+    screenshot(page, "compare")
+    assert page.errors == []
+
+
+def test_change_permalink_scrolls_to_its_change(page, site_url) -> None:
+    page.goto(site_url + COMPARE)
+    change_id = page.locator(".pd-compare [id^=c]").last.get_attribute("id")
+    page.goto(site_url + COMPARE + "#" + change_id)
+    target = page.locator(f"#{change_id}")
+    target.wait_for()
+    assert page.evaluate("() => window.scrollY") > 0
+    box = target.bounding_box()
+    assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
+
+
+def test_archive_links_lead_to_existing_pages(page, site_url) -> None:
+    page.goto(site_url + "policies/api-data-privacy/versions/")
+    hrefs = [a.get_attribute("href") for a in page.locator("table.pd-versions a").all()]
+    assert hrefs
+    base = page.url
+    for href in hrefs:
+        response = page.goto(base + href if not href.startswith("http") else href)
+        assert response is not None and response.status == 200, href
+        page.goto(base)
+
+
+def test_superseded_policy_version_says_what_replaced_it(page, site_url) -> None:
+    page.goto(site_url + "policies/privacy-policy/2021-02-11/")
+    assert "Provenance" in page.locator("article").inner_text()
+    note = page.locator(".pd-superseded")
+    assert "Replaced, wholly or in part, by API data privacy" in note.inner_text()
+    note.get_by_role("link", name="API data privacy").click()
+    page.wait_for_url("**/policies/api-data-privacy/")
+
+
+@pytest.mark.parametrize("path", ["", "policies/api-data-privacy/", COMPARE, "changelog/"])
+def test_pages_have_no_serious_accessibility_violations(page, site_url, path) -> None:
+    page.goto(site_url + path)
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in serious]
+    assert page.errors == []
+
+
+def test_hostile_policy_text_never_runs_and_shows_as_text(page, tmp_path) -> None:
+    project = write_site_project(tmp_path / "p", write_store(tmp_path / "s", hostile=True))
+    mkdocs_build(project)
+    server, url = serve(project / "site")
+    try:
+        page.goto(url + "policies/terms/")
+        body = page.locator(".pd-policy-text")
+        text = body.inner_text()
+        assert "<script>window.__pwned = 1</script>" in text
+        assert '<img src="x" onerror="window.__pwned = 2">' in text
+        page.get_by_role("link", name="Click me").click()
+        page.wait_for_timeout(200)
+        body.get_by_text("raw div").click()
+        assert page.evaluate("() => window.__pwned") is None
+        assert page.locator(".pd-policy-text script, .pd-policy-text img, .pd-policy-text iframe").count() == 0
+    finally:
+        server.shutdown()
