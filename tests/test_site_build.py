@@ -72,6 +72,14 @@ def test_policy_page_shows_current_text_and_observed_date(built: Path) -> None:
     assert "We do not use content submitted through the API to train our models." in api
 
 
+def test_policy_title_is_the_page_heading_once_not_twice(built: Path) -> None:
+    page = soup(built / "policies/api-data-privacy/index.html").select_one("article")
+    headings = [h.get_text(" ", strip=True) for h in page.select("h1")]
+    assert len(headings) == 1 and headings[0].startswith("API data privacy")
+    version = soup(built / "policies/api-data-privacy/2023-07-21/index.html").select_one("article")
+    assert [h.get_text(" ", strip=True) for h in version.select("h1")] == ["API data privacy version 2023-07-21"]
+
+
 def test_superseding_policy_links_what_changed_to_its_predecessor(built: Path) -> None:
     page = soup(built / "policies/api-data-privacy/index.html")
     link = page.find("a", string="What changed")

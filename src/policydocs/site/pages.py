@@ -21,7 +21,7 @@ from policydocs.site.model import (
     GeneratedPage, SiteOptions, changelog_uri, compare_uri, home_uri, link, policy_uri,
     version_uri, versions_uri,
 )
-from policydocs.site.text import esc, render_policy_body
+from policydocs.site.text import esc, render_policy_body, split_title
 from policydocs.store import Policy, Store, Version
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -174,18 +174,20 @@ def policy_page(ctx: SiteContext, policy: Policy) -> GeneratedPage:
     here = policy_uri(policy.id)
     current = policy.current(ctx.today)
     links = [f'<a href="{ctx.href(here, versions_uri(policy.id))}">All versions</a>']
+    heading = esc(policy.title)
     if current is None:
         body = ('<p class="pd-effective">No version is in effect yet.</p>')
     else:
         pair = previous_pair(ctx.store, current)
         if pair is not None:
             links.insert(0, compare_link(ctx, here, pair.old, pair.new, "What changed"))
-        body = (effective_line(current)
-                + f'<div class="pd-policy-text">{render_policy_body(current.body)}</div>')
+        own_title, text = split_title(render_policy_body(current.body))
+        heading = own_title or heading
+        body = effective_line(current) + f'<div class="pd-policy-text">{text}</div>'
     if ctx.options.feeds:
         links.append(f'<a href="{ctx.href(here, f"policies/{policy.id}/feed.xml")}">Atom feed</a>')
     actions = f'<p class="pd-actions">{" · ".join(x for x in links if x)}</p>'
-    html = f"<h1>{esc(policy.title)}</h1>{superseded_note(ctx, policy, here)}{actions}{body}"
+    html = f"<h1>{heading}</h1>{superseded_note(ctx, policy, here)}{actions}{body}"
     return GeneratedPage(here, policy.title, html, in_nav=True, searchable=True,
                          banner=policy_banner(ctx, policy, here), kind="policy")
 
@@ -263,9 +265,11 @@ def version_page(ctx: SiteContext, policy: Policy, version: Version) -> Generate
     status_box = (f'<div class="pd-status pd-status--{status}" role="note"><strong>{notes[status]}</strong>'
                   f"{extra} · <a href=\"{ctx.href(here, versions_uri(policy.id))}\">All versions</a></div>")
     title = f"{version.title} — version {version.version_id}"
-    html = (f"<h1>{esc(title)}</h1>{status_box}{superseded_note(ctx, policy, here)}"
+    own_title, text = split_title(render_policy_body(version.body))
+    heading = f"{own_title} <small>version {esc(version.version_id)}</small>" if own_title else esc(title)
+    html = (f"<h1>{heading}</h1>{status_box}{superseded_note(ctx, policy, here)}"
             f"{effective_line(version)}"
-            f'<div class="pd-policy-text">{render_policy_body(version.body)}</div>'
+            f'<div class="pd-policy-text">{text}</div>'
             f"{provenance(version)}")
     return GeneratedPage(here, title, html, kind="version")
 

@@ -78,6 +78,18 @@ def render_policy_body(body: str) -> str:
     return _DEFAULT.render(body)
 
 
+def split_title(body_html: str) -> tuple[str | None, str]:
+    """A rendered body's leading ``<h1>`` and the rest: the policy's own title
+    becomes the page heading instead of standing under a second copy of it."""
+    stripped = body_html.lstrip()
+    if stripped.startswith("<h1") and "</h1>" in stripped:
+        end = stripped.index("</h1>") + len("</h1>")
+        heading = stripped[:end]
+        inner = heading[heading.index(">") + 1 : -len("</h1>")]
+        return inner, stripped[end:]
+    return None, body_html
+
+
 def esc(text: object) -> str:
     """Escape any store value (titles, summaries, URLs) for HTML text and attributes."""
     return html.escape(str(text), quote=True)
