@@ -76,3 +76,27 @@ def check(store_root: Path, against: str, no_git: bool) -> None:
         click.echo(f"{len(problems)} problem(s) in {store_root}", err=True)
         sys.exit(1)
     click.echo(f"ok: {len(store.policies)} policies, {count} versions in {store_root}", err=True)
+
+
+# --- issue #3: the compare engine (policydocs diff) ------------------------------------
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
+              show_default=True, help="Terminal word diff, the JSON contract, or a redline page.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour the text format (auto: only on a terminal).")
+@store_option
+@user_errors
+def diff(old: str, new: str, fmt: str, color: str, store_root: Path) -> None:
+    """Compare two versions: files or refs POLICY@VERSION.
+
+    Exit 0 when identical, 1 when different, 2 on error (as diff(1)).
+    """
+    from policydocs.diffcmd import run_diff
+
+    output, identical = run_diff(old, new, fmt, color, store_root)
+    click.echo(output, nl=False)
+    sys.exit(0 if identical else 1)

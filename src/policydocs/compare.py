@@ -965,5 +965,5 @@ def _finish(build: _Builder, old_sha: str, new_sha: str, old_body: str, new_body
 
 
 def count_words(text: str) -> int:
-    """Words as ``wc -w`` counts them (whitespace-separated): fast on whole bodies."""
-    return len(text.split())
+    """Words are runs of letters and digits: "30 days," is two words, "," none."""
+    return len(_WORD_RE.findall(text))
