@@ -98,5 +98,5 @@ def diff(old: str, new: str, fmt: str, color: str, store_root: Path) -> None:
     from policydocs.diffcmd import run_diff
 
     output, identical = run_diff(old, new, fmt, color, store_root)
-    click.echo(output, nl=False)
+    click.echo(output, nl=False, color=True)  # the renderer already chose colour or not
     sys.exit(0 if identical else 1)
