@@ -165,3 +165,25 @@ def notice(ref: str, site_url: str, store_root: Path) -> None:
 
     store = open_store(store_root)
     click.echo(notice_markdown(store, store.resolve(ref), load_rules(store), site_url=site_url), nl=False)
+# --- issue #3: the compare engine (policydocs diff) ------------------------------------
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
+              show_default=True, help="Terminal word diff, the JSON contract, or a redline page.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour the text format (auto: only on a terminal).")
+@store_option
+@user_errors
+def diff(old: str, new: str, fmt: str, color: str, store_root: Path) -> None:
+    """Compare two versions: files or refs POLICY@VERSION.
+
+    Exit 0 when identical, 1 when different, 2 on error (as diff(1)).
+    """
+    from policydocs.diffcmd import run_diff
+
+    output, identical = run_diff(old, new, fmt, color, store_root)
+    click.echo(output, nl=False, color=True)  # the renderer already chose colour or not
+    sys.exit(0 if identical else 1)

@@ -35,10 +35,15 @@ Each limit that applied is listed in `Comparison.notes`.
 from __future__ import annotations
 
 import bisect
+import functools
+import math
 import hashlib
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any, Iterable, Literal
+
+import yaml
 
 from diff_match_patch import diff_match_patch
 from markdown_it import MarkdownIt
@@ -558,22 +563,33 @@ class _Aligner:
         return spans
 
     def _pair_with_neighbours(self, olds: list[int], news: list[int], x: int, y: int) -> None:
-        """Pair old[x] with new[y], absorbing an adjacent unmatched block when that is a
-        split or a merge (the pair gets more similar with it)."""
+        """Pair old[x] with new[y], absorbing an adjacent unmatched block (before or
+        after) when that is a split or a merge: the pair gets more similar with it."""
         i, j = olds[x], news[y]
         if self.used_old[i] or self.used_new[j]:
             return
-        o1, n1 = i + 1, j + 1
-        base = fuzz.ratio(_norm(self.old[i]), _norm(self.new[j]))
-        if n1 < len(self.new) and not self.used_new[n1] and n1 in news:
-            joined = _norm(self.new[j]) + " " + _norm(self.new[n1])
-            if fuzz.ratio(_norm(self.old[i]), joined) > base + 5:
-                n1 += 1
-        elif o1 < len(self.old) and not self.used_old[o1] and o1 in olds:
-            joined = _norm(self.old[i]) + " " + _norm(self.old[o1])
-            if fuzz.ratio(joined, _norm(self.new[j])) > base + 5:
-                o1 += 1
-        self._take(_Pair(i, o1, j, n1), self.chain)
+        o0, o1, n0, n1 = i, i + 1, j, j + 1
+
+        def joined(blocks: list[Block], lo: int, hi: int) -> str:
+            return " ".join(_norm(b) for b in blocks[lo:hi])
+
+        base = fuzz.ratio(_norm(self.old[i]), _norm(self.new[j])) + 5
+        options = []
+        for lo, hi in ((j - 1, j + 1), (j, j + 2)):
+            extra = lo if lo != j else hi - 1
+            if extra in news and not self.used_new[extra]:
+                options.append((fuzz.ratio(_norm(self.old[i]), joined(self.new, lo, hi)), 0, lo, hi))
+        for lo, hi in ((i - 1, i + 1), (i, i + 2)):
+            extra = lo if lo != i else hi - 1
+            if extra in olds and not self.used_old[extra]:
+                options.append((fuzz.ratio(joined(self.old, lo, hi), _norm(self.new[j])), 1, lo, hi))
+        best = max(options, default=None)
+        if best is not None and best[0] > base:
+            if best[1] == 0:
+                n0, n1 = best[2], best[3]
+            else:
+                o0, o1 = best[2], best[3]
+        self._take(_Pair(o0, o1, n0, n1), self.chain)
 
     def _pair_leftovers(self) -> None:
         """Pair blocks still unmatched anywhere: in order when they fit the chain,
@@ -612,8 +628,11 @@ class _Aligner:
     def _cross_candidates(self, olds: list[int], news: list[int]) -> list[tuple[float, int, int]]:
         """Word-overlap pairing for documents organised differently (rare words weigh
         more), so that sections on one topic still find each other."""
+        concepts = _concepts()
+
         def bag(block: Block) -> set[str]:
-            return {w.casefold().rstrip("s") for w in _WORD_RE.findall(block.text) if len(w) > 3}
+            words = {w.casefold().rstrip("s") for w in _WORD_RE.findall(block.text) if len(w) > 2}
+            return words | {concepts[w] for w in words if w in concepts}
 
         old_bags = {i: bag(self.old[i]) for i in olds}
         new_bags = {j: bag(self.new[j]) for j in news}
@@ -621,7 +640,9 @@ class _Aligner:
         for words in list(old_bags.values()) + list(new_bags.values()):
             for w in words:
                 df[w] = df.get(w, 0) + 1
-        weight = {w: 1.0 / n for w, n in df.items()}
+        total = len(old_bags) + len(new_bags)
+        weight = {w: math.log(total / n) for w, n in df.items()}
+        new_weights = {j: sum(weight[w] for w in b) for j, b in new_bags.items()}
         out = []
         for i, a in old_bags.items():
             wa = sum(weight[w] for w in a)
@@ -629,7 +650,7 @@ class _Aligner:
                 common = sum(weight[w] for w in a & b)
                 if not common:
                     continue
-                score = 2 * common / (wa + sum(weight[w] for w in b))
+                score = common / math.sqrt(wa * new_weights[j])  # cosine of idf-weighted word sets
                 if score >= CROSS_MIN:
                     out.append((-score * 100, i, j))
         return out
@@ -640,6 +661,14 @@ class _Aligner:
         before = self.chain[k - 1] if k else None
         after = self.chain[k] if k < len(self.chain) else None
         return (before is None or before.n1 <= pair.n0) and (after is None or pair.n1 <= after.n0)
+
+
+@functools.lru_cache(maxsize=1)
+def _concepts() -> dict[str, str]:
+    """word → "concept:name", from data/compare-concepts.yml."""
+    text = resources.files("policydocs").joinpath("data/compare-concepts.yml").read_text("utf-8")
+    table = yaml.safe_load(text) or {}
+    return {w.casefold().rstrip("s"): f"concept:{name}" for name, words in table.items() for w in words}
 
 
 # --- words -----------------------------------------------------------------------------
@@ -736,6 +765,7 @@ _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": 
                          "″": '"', "«": '"', "»": '"'})
 _MARKDOWN_CHARS = frozenset("*_#>`\\[]|~")
 _LINK_TARGET_RE = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)|<https?://[^>\s]*>")
+_LIST_MARKER_RE = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)])[ \t]+")
 _NUMBERING_RE = re.compile(r"^[ \t>#*+\-]*\[?(?:\d+(?:\\?[.)]\d+)*\\?[.)]?)")
 
 
@@ -766,6 +796,10 @@ def classify(old: str, new: str, old_block: str, new_block: str,
     if (old_num and new_num and old_at[1] <= old_num.end() and new_at[1] <= new_num.end()
             and re.search(r"\d", old + new)):
         return "renumbering"
+    old_marker, new_marker = _LIST_MARKER_RE.match(old_block), _LIST_MARKER_RE.match(new_block)
+    if (old_marker and new_marker and old_at[1] <= old_marker.end() and new_at[1] <= new_marker.end()
+            and not _WORD_RE.search(old + new)):
+        return "markdown"
     changed = set(old) | set(new)
     if changed <= _MARKDOWN_CHARS | {" ", "\t", "\n", "\r"}:
         return "markdown"
@@ -969,5 +1003,5 @@ def _finish(build: _Builder, old_sha: str, new_sha: str, old_body: str, new_body
 
 
 def count_words(text: str) -> int:
-    """Words as ``wc -w`` counts them (whitespace-separated): fast on whole bodies."""
-    return len(text.split())
+    """Words are runs of letters and digits: "30 days," is two words, "," none."""
+    return len(_WORD_RE.findall(text))

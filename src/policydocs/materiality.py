@@ -374,9 +374,11 @@ def judge_change(change: Change, rules: RuleSet) -> tuple[Reason, ...]:
 
 def _topics_touched(change: Change, rules: RuleSet, *, only_modal: bool = False) -> list[Topic]:
     """Topics named by the changed words themselves, else by the clause around them
-    (always the clause when only "may", "not", "will"... changed)."""
+    (always the clause when only "may", "not", "will"... changed), else by the
+    headings of the section it sits in ("Retention" names what "30 → 90 days" is about)."""
     candidates = [t for t in rules.rules if not t.fallback]
-    texts = [plain(f"{change.old_context} \n {change.new_context}")]
+    texts = [plain(f"{change.old_context} \n {change.new_context}"),
+             plain(" \n ".join((*change.old_section, *change.section)))]
     if not only_modal:
         texts.insert(0, plain(f"{change.old_text} \n {change.new_text}"))
     for text in texts:

@@ -1,0 +1,158 @@
+"""The compare engine on small, real-looking policy texts: what a reviewer sees."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from policydocs.compare import compare
+
+POLICY = """# Privacy Policy
+
+## Data we collect
+
+We collect your name, email address and payment details when you create an account.
+
+## Retention
+
+We keep your data for 30 days after you close your account.
+
+## Sharing
+
+We share data with service providers who help us run the service.
+"""
+
+
+def _changes(c, **want):
+    return [ch for ch in c.changes if all(getattr(ch, k) == v for k, v in want.items())]
+
+
+def _rebuilds(c, old, new):
+    assert c.old_body() == old and c.new_body() == new
+
+
+def test_identical_inputs_have_no_changes():
+    c = compare(POLICY, POLICY)
+    assert c.identical and c.changes == () and c.new_body() == POLICY
+
+
+def test_word_edit_is_a_content_change_in_its_section():
+    new = POLICY.replace("30 days", "90 days")
+    c = compare(POLICY, new)
+    [change] = c.changes
+    assert (change.kind, change.old_text, change.new_text) == ("content", "30", "90")
+    assert change.section == ("Privacy Policy", "Retention")
+    _rebuilds(c, POLICY, new)
+
+
+def test_moved_paragraph_is_reported_as_move():
+    sharing = "## Sharing\n\nWe share data with service providers who help us run the service.\n"
+    new = POLICY.replace(sharing, "").replace("## Retention", sharing + "\n## Retention")
+    c = compare(POLICY, new)
+    moves = _changes(c, type="move")
+    assert moves and all(m.move for m in moves)
+    assert not _changes(c, type="insert") and not _changes(c, type="delete")
+    for m in moves:
+        ends = {s.op for s in c.segments if s.move == m.move}
+        assert ends == {"delete", "insert"}
+    _rebuilds(c, POLICY, new)
+
+
+def test_moved_and_edited_paragraph_keeps_its_edits_as_own_changes():
+    para = "We share data with service providers who help us run the service.\n"
+    new = POLICY.replace(para, "").replace(
+        "## Data we collect\n\n", "## Data we collect\n\n" + para.replace("service providers", "advertisers") + "\n")
+    c = compare(POLICY, new)
+    [move] = _changes(c, type="move")
+    assert move.old_section == ("Privacy Policy", "Sharing") and move.section == ("Privacy Policy", "Data we collect")
+    edits = [ch for ch in c.changes if ch.move == move.move and ch.type != "move"]
+    assert any("advertisers" in e.new_text for e in edits)
+    _rebuilds(c, POLICY, new)
+
+
+def test_reflowed_paragraph_is_editorial_whitespace():
+    new = POLICY.replace("email address and payment", "email address\nand payment")
+    c = compare(POLICY, new)
+    assert [(ch.kind, ch.editorial) for ch in c.changes] == [("editorial", "whitespace")]
+
+
+def test_inserting_a_list_item_renumbers_the_rest_editorially():
+    old = "# Steps\n\n" + "".join(f"{i}. Step about topic {i} of the list.\n" for i in range(1, 40))
+    new = "# Steps\n\n1. A new first step.\n" + "".join(
+        f"{i + 1}. Step about topic {i} of the list.\n" for i in range(1, 40))
+    c = compare(old, new)
+    content = _changes(c, kind="content")
+    assert len(content) == 1 and "A new first step" in content[0].new_text
+    assert {ch.editorial for ch in _changes(c, kind="editorial")} == {"renumbering"}
+    _rebuilds(c, old, new)
+
+
+def test_link_target_only_change_is_editorial_link():
+    old = "See [our policy](https://example.com/old-policy) for details.\n"
+    new = "See [our policy](https://example.com/policies/new) for details.\n"
+    c = compare(old, new)
+    assert {(ch.kind, ch.editorial) for ch in c.changes} == {("editorial", "link")}
+
+
+def test_punctuation_only_change_is_editorial():
+    new = POLICY.replace("after you close your account.", "after you close your account;")
+    c = compare(POLICY, new)
+    assert [(ch.kind, ch.editorial) for ch in c.changes] == [("editorial", "punctuation")]
+
+
+def test_case_quotes_and_list_markers_are_editorial():
+    old = "- We do not sell \"your data\".\n- Contact Us.\n"
+    new = "* We do not sell “your data”.\n* Contact us.\n"
+    c = compare(old, new)
+    assert c.changes and {ch.kind for ch in c.changes} == {"editorial"}
+    assert {ch.editorial for ch in c.changes} >= {"quotes", "case", "markdown"}
+
+
+def test_common_words_do_not_stitch_unrelated_sentences():
+    old = "The company and the user agree to the terms of the contract.\n"
+    new = "Refunds are given in the first month and then the fee is due.\n"
+    c = compare(old, new)
+    kept = "".join(s.text for s in c.segments if s.op == "equal")
+    assert "the" not in kept.split() and "and" not in kept.split()
+
+
+def test_split_paragraph_is_aligned_with_both_halves():
+    old = "# T\n\nWe collect your name and email when you sign up. We use them to run your account and to contact you.\n"
+    new = "# T\n\nWe collect your name and email when you sign up.\n\nWe use them to run your account and to contact you.\n"
+    c = compare(old, new)
+    assert all(ch.kind == "editorial" or not ch.new_text.strip(" \n") for ch in c.changes), c.changes
+    _rebuilds(c, old, new)
+
+
+def test_empty_against_text_is_all_inserted():
+    c = compare("", POLICY)
+    assert {ch.type for ch in c.changes} == {"insert"} and c.stats.inserted_words == c.stats.new_words
+    _rebuilds(c, "", POLICY)
+
+
+PIECES = st.sampled_from([
+    "# Title\n", "## Retention\n", "\n", "We keep data for 30 days.", " ", "\n\n", "1. First item\n",
+    "2. Second\n", "- bullet\n", "* star\n", "[link](https://x.example/a)", "Ünïcödé — “quoted” ", "\r\n",
+    "```\ncode here\n```\n", "| a | b |\n|---|---|\n| 1 | 2 |\n", "> quote\n", "the and of ", "\t", "ß∑😀",
+    "   indented\n", "Paragraph with several words in it.\n\n",
+])
+TEXTS = st.lists(st.one_of(PIECES, st.text(max_size=12)), max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS, TEXTS)
+def test_segments_rebuild_any_two_texts_exactly(old, new):
+    c = compare(old, new)
+    _rebuilds(c, old, new)
+    ids = {ch.id for ch in c.changes}
+    assert all(s.change in ids for s in c.segments if s.op != "equal")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(POLICY.split("\n\n")), min_size=1, max_size=12),
+       st.randoms(use_true_random=False))
+def test_segments_rebuild_after_random_moves_and_edits(blocks, rnd):
+    old = "\n\n".join(blocks)
+    moved = list(blocks)
+    rnd.shuffle(moved)
+    new = "\n\n".join(b.replace("data", rnd.choice(["Data", "information", "data,"])) for b in moved)
+    _rebuilds(compare(old, new), old, new)
