@@ -39,6 +39,7 @@ import codecs
 import functools
 import math
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -208,6 +209,11 @@ class Block:
     key: str  # normalised text: equal keys mean "the same block" (whitespace, numbering aside)
     words: int
 
+    @functools.cached_property
+    def norm(self) -> str:
+        """The key case-folded, for similarity scores: computed once per block, not per pair."""
+        return self.key.casefold()
+
 
 def parse_blocks(body: str, headings: list[tuple[int, str]] | None = None
                  ) -> tuple[list[Block], list[tuple[int, str]]]:
@@ -290,21 +296,36 @@ def _in_fence(fences: list[int], offset: int) -> bool:
     return bisect.bisect_left(fences, offset) % 2 == 1
 
 
-def _scan_headings(text: str, start: int, end: int, fences: list[int],
-                   stack: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """The heading stack after ``text[start:end]`` (ATX and setext headings outside
-    fences): a line scan, so unchanged text needs no full parse."""
+def _fence_lines(text: str) -> list[int]:
+    """Starts of the lines that open or close fenced code (none without a fence marker)."""
+    if "```" not in text and "~~~" not in text:
+        return []
+    return [pos for pos, _ in _line_starts(_FENCE_LINE, text)]
+
+
+def _find_headings(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(offset from ``start``, level, title) of the ATX and setext heading lines in
+    ``text[start:end]``, in order: a line scan, so unchanged text needs no full parse.
+    The offsets are relative because an unchanged stretch is the same text in both
+    bodies: it is scanned once."""
     found: list[tuple[int, int, str]] = []
     for pos, m in _line_starts(_ATX_LINE, text, start, end):
-        found.append((pos, len(m.group(1)), m.group(2) or ""))
+        found.append((pos - start, len(m.group(1)), m.group(2) or ""))
     for pos, m in _line_starts(_SETEXT_LINE, text, start, end):
         line_start = text.rfind("\n", 0, max(pos - 1, 0)) + 1
         title = text[line_start:pos].strip()
         if title and start <= line_start < pos:
-            found.append((line_start, 1 if m.group(1)[0] == "=" else 2, title))
+            found.append((line_start - start, 1 if m.group(1)[0] == "=" else 2, title))
+    return sorted(found)
+
+
+def _apply_headings(found: list[tuple[int, int, str]], start: int, fences: list[int],
+                    stack: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The heading stack after the headings ``found`` in a stretch starting at ``start``
+    (those inside fenced code do not count)."""
     stack = list(stack)
-    for pos, level, title in sorted(found):
-        if _in_fence(fences, pos):
+    for pos, level, title in found:
+        if fences and _in_fence(fences, start + pos):
             continue
         while stack and stack[-1][0] >= level:
             stack.pop()
@@ -316,23 +337,19 @@ def _equal_stretches(old: str, new: str) -> list[tuple[int, int, int]]:
     """Unchanged line runs as (old start, old end, new start), from a line diff."""
     table: dict[str, str] = {}
     a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)  # any exact cut will do
+    a_at = [0, *itertools.accumulate(map(len, a))]  # line number → character offset
+    b_at = [0, *itertools.accumulate(map(len, b))]
     out = []
-    o = n = 0
     ia = ib = 0
     for op, chars in _diff(_encode(a, table), _encode(b, table)):
         k = len(chars)
         if op == 0:
-            size = sum(len(line) for line in a[ia:ia + k])
-            out.append((o, o + size, n))
-            o += size
-            n += size
+            out.append((a_at[ia], a_at[ia + k], b_at[ib]))
             ia += k
             ib += k
         elif op == -1:
-            o += sum(len(line) for line in a[ia:ia + k])
             ia += k
         else:
-            n += sum(len(line) for line in b[ib:ib + k])
             ib += k
     return out
 
@@ -356,7 +373,7 @@ def _cut_points(old: str, new: str, stretch: tuple[int, int, int], fences: tuple
 def window_blocks(old: str, new: str) -> tuple[list[Block], list[Block]]:
     """Blocks of both bodies: unchanged stretches as single "same" blocks (unique keys,
     so they anchor the alignment), changed windows parsed with markdown-it."""
-    fences = ([pos for pos, _ in _line_starts(_FENCE_LINE, old)], [pos for pos, _ in _line_starts(_FENCE_LINE, new)])
+    fences = (_fence_lines(old), _fence_lines(new))
     old_blocks: list[Block] = []
     new_blocks: list[Block] = []
     stacks: tuple[list[tuple[int, str]], list[tuple[int, str]]] = ([], [])
@@ -379,8 +396,9 @@ def window_blocks(old: str, new: str) -> tuple[list[Block], list[Block]]:
             words = text.count(" ") + text.count("\n")  # only weighs similarity of documents
             old_blocks.append(Block(first, text, "same", tuple(h for _, h in stacks[0]), key, words))
             new_blocks.append(Block(first + shift, text, "same", tuple(h for _, h in stacks[1]), key, words))
-            stacks = (_scan_headings(old, first, last, fences[0], stacks[0]),
-                      _scan_headings(new, first + shift, last + shift, fences[1], stacks[1]))
+            found = _find_headings(old, first, last)
+            stacks = (_apply_headings(found, first, fences[0], stacks[0]),
+                      _apply_headings(found, first + shift, fences[1], stacks[1]))
         o, n = last, last + shift
     return old_blocks, new_blocks
 
@@ -422,16 +440,19 @@ def _lis(seq: list[int]) -> list[int]:
 
 
 def _encode(keys: Iterable[str], table: dict[str, str]) -> str:
-    """Map each distinct item to one character, for diff-match-patch (lines-to-chars)."""
-    out = []
-    for key in keys:
-        ch = table.get(key)
-        if ch is None:
-            n = len(table)
-            ch = chr(0xE000 + n) if n < 6400 else chr(0xF0000 + n - 6400)
-            table[key] = ch
-        out.append(ch)
-    return "".join(out)
+    """Map each distinct item to one character, for diff-match-patch (lines-to-chars):
+    private-use characters, numbered in order of first appearance."""
+    keys = list(keys)
+    fresh = [key for key in dict.fromkeys(keys) if key not in table]
+    n = len(table)
+    table.update(zip(fresh, _private_chars()[n:n + len(fresh)]))
+    return "".join(map(table.__getitem__, keys))
+
+
+@functools.cache
+def _private_chars() -> str:
+    """The characters `_encode` hands out: 6,400 in the BMP private-use area, then plane 15-16."""
+    return "".join(map(chr, itertools.chain(range(0xE000, 0xE000 + 6400), range(0xF0000, 0x110000))))
 
 
 _OPS = {"=": 0, "-": -1, "+": 1}
@@ -452,7 +473,7 @@ def _movable(block: Block) -> bool:
 
 
 def _norm(block: Block) -> str:
-    return block.key.casefold()
+    return block.norm
 
 
 class _Aligner:
