@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings, strategies as st
 
 from policydocs.compare import compare
@@ -156,3 +158,13 @@ def test_segments_rebuild_after_random_moves_and_edits(blocks, rnd):
     rnd.shuffle(moved)
     new = "\n\n".join(b.replace("data", rnd.choice(["Data", "information", "data,"])) for b in moved)
     _rebuilds(compare(old, new), old, new)
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXTS, TEXTS)
+def test_word_counts_are_the_words_of_each_body(old, new):
+    c = compare(old, new)
+    words = re.compile(r"\w+")  # the documented definition: runs of letters and digits
+    assert (c.stats.old_words, c.stats.new_words) == (len(words.findall(old)), len(words.findall(new)))
+    again = compare(new, old)  # the second comparison of a body may reuse its count
+    assert (again.stats.old_words, again.stats.new_words) == (len(words.findall(new)), len(words.findall(old)))

@@ -1014,17 +1014,44 @@ def _finish(build: _Builder, old_sha: str, new_sha: str, old_body: str, new_body
                     for old_id, new_id in rename.items())
     move_changes = {c.id for c in changes if c.type == "move"}
 
-    def words(op: str, moved: bool) -> int:
-        return sum(count_words(s.text) for s in segments
-                   if s.op == op and (s.change in move_changes) == moved)
-
+    words = {("delete", False): 0, ("delete", True): 0, ("insert", False): 0, ("insert", True): 0}
+    for s in segments:
+        if s.op != "equal":
+            words[s.op, s.change in move_changes] += count_words(s.text)
+    # Segments never cut a word, so the new body's words are the old body's minus the
+    # deleted plus the inserted: the unchanged text is not counted again.
+    old_words = _body_words(old_sha, old_body)
+    new_words = old_words - words["delete", False] - words["delete", True] \
+        + words["insert", False] + words["insert", True]
+    _remember_words(new_sha, new_words)
     stats = Stats(
-        old_words=count_words(old_body), new_words=count_words(new_body),
-        inserted_words=words("insert", False), deleted_words=words("delete", False),
-        moved_words=words("insert", True), changes=len(changes),
+        old_words=old_words, new_words=new_words,
+        inserted_words=words["insert", False], deleted_words=words["delete", False],
+        moved_words=words["insert", True], changes=len(changes),
         material_changes=sum(1 for c in changes if c.material),
     )
     return Comparison(old_sha, new_sha, changes, segments, stats, notes=tuple(dict.fromkeys(notes)))
+
+
+_BODY_WORDS: dict[str, int] = {}  # body sha256 → words, for the last bodies compared
+_BODY_WORDS_KEPT = 64
+
+
+def _body_words(sha: str, body: str) -> int:
+    """Words of a whole body, remembered by its hash: walking a history compares each
+    version twice (as the new side, then as the old side), and counting a long body is
+    the one step whose cost follows the document rather than the changes."""
+    words = _BODY_WORDS.get(sha)
+    if words is None:
+        words = count_words(body)
+        _remember_words(sha, words)
+    return words
+
+
+def _remember_words(sha: str, words: int) -> None:
+    _BODY_WORDS[sha] = words
+    if len(_BODY_WORDS) > _BODY_WORDS_KEPT:
+        del _BODY_WORDS[next(iter(_BODY_WORDS))]
 
 
 def count_words(text: str) -> int:
@@ -1039,7 +1066,7 @@ def count_words(text: str) -> int:
 
 
 def _word_mask(error: UnicodeError) -> tuple[str, int]:
-    """Encoding error handler: each non-ASCII character → "a" if ``\w`` matches it, else " "."""
+    """Encoding error handler: each non-ASCII character → "a" if ``\\w`` matches it, else " "."""
     if not isinstance(error, UnicodeEncodeError):
         raise error
     chunk = error.object[error.start:error.end]
