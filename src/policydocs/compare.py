@@ -38,12 +38,13 @@ import bisect
 import codecs
 import functools
 import math
+import operator
 import hashlib
 import itertools
 import re
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Iterable, Literal
+from typing import Any, Iterable, Iterator, Literal
 
 import yaml
 
@@ -221,10 +222,8 @@ def parse_blocks(body: str, headings: list[tuple[int, str]] | None = None
 
     ``headings`` is the (level, title) stack in force where ``body`` starts (when it
     is a window of a longer text); the stack at its end is returned with the blocks."""
-    lines = _LINE_RE.findall(body)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
+    offsets = _line_offsets(body)
+    line_count = len(offsets) - 1
     starts: dict[int, tuple[str, int, str]] = {}  # line → (kind, heading level, heading text)
     tokens = _MD.parse(body)
     for i, tok in enumerate(tokens):
@@ -242,8 +241,8 @@ def parse_blocks(body: str, headings: list[tuple[int, str]] | None = None
     blocks: list[Block] = []
     headings = list(headings or [])
     for n, line in enumerate(order):
-        end_line = order[n + 1] if n + 1 < len(order) else len(lines)
-        if line >= len(lines):
+        end_line = order[n + 1] if n + 1 < len(order) else line_count
+        if line >= line_count:
             break
         kind, level, title = starts[line]
         if kind == "heading":
@@ -253,10 +252,24 @@ def parse_blocks(body: str, headings: list[tuple[int, str]] | None = None
         text = body[offsets[line]:offsets[end_line]]
         key = " ".join(_MARKER_RE.sub("", _NUMBER_PREFIX_RE.sub("", text)).split())
         blocks.append(Block(offsets[line], text, kind, tuple(h for _, h in headings), key,
-                            len(_WORD_RE.findall(text))))
+                            count_words(text)))
     if not blocks and body:
         blocks.append(Block(0, body, "blank", tuple(h for _, h in headings), "", 0))
     return blocks, headings
+
+
+def _line_offsets(body: str) -> list[int]:
+    """Where each of markdown-it's lines starts (``\n``, ``\r\n`` or ``\r`` end a line),
+    plus the body's length: running sums in C rather than a loop over the lines."""
+    if "\r" in body:
+        return [0, *itertools.accumulate(map(len, _LINE_RE.findall(body)))]
+    lengths = list(map(len, body.split("\n")))
+    if lengths[-1] == 0:  # the body ends with a newline: no empty last line
+        lengths.pop()
+    offsets = [0, *map(operator.add, itertools.accumulate(lengths), itertools.count(1))]
+    if not body.endswith("\n") and body:
+        offsets[-1] = len(body)
+    return offsets
 
 
 # --- changed windows ------------------------------------------------------------------
@@ -361,10 +374,30 @@ def _cut_points(old: str, new: str, stretch: tuple[int, int, int], fences: tuple
     shift = na - oa
     if oa == ob:  # the end of both bodies
         return ob, ob
-    safe = [m.end() for m in _SAFE_START_RE.finditer(old, oa, ob) if m.end() < ob
-            and not _in_fence(fences[0], m.end()) and not _in_fence(fences[1], m.end() + shift)]
-    first = 0 if oa == 0 and na == 0 else (safe[0] if safe else None)
-    last = ob if ob == len(old) and ob + shift == len(new) else (safe[-1] if safe else None)
+    def safe(lo: int) -> Iterator[int]:
+        for m in _SAFE_START_RE.finditer(old, lo, ob):
+            at = m.end()
+            if at < ob and not (fences[0] and _in_fence(fences[0], at)) \
+                    and not (fences[1] and _in_fence(fences[1], at + shift)):
+                yield at
+
+    def last_safe() -> int | None:
+        """The last safe start, searched from the end in growing chunks (matches of
+        `_SAFE_START_RE` never overlap, so a chunk sees exactly the full scan's)."""
+        size = 4096
+        while True:
+            lo = max(oa, ob - size)
+            found = None
+            for found in safe(lo):
+                pass
+            if found is not None or lo == oa:
+                return found
+            size *= 4
+
+    first = 0 if oa == 0 and na == 0 else next(safe(oa), None)
+    if first is None:
+        return None
+    last = ob if ob == len(old) and ob + shift == len(new) else last_safe()
     if first is None or last is None or first > last:
         return None
     return first, last
