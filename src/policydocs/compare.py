@@ -193,7 +193,8 @@ _BLOCK_TOKENS = frozenset({"heading_open", "paragraph_open", "list_item_open", "
                            "fence", "code_block", "html_block", "hr"})
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # markdown-it's idea of a line
 _NUMBER_PREFIX_RE = re.compile(r"^[ \t>#*+\-]*\[?\d+(?:\\?[.)]\d+)*\\?[.)]\s+")
-_MARKER_RE = re.compile(r"^[ \t>#*+\-]+")
+# A block's key drops the number prefix (if any), then the list / quote / heading markers left.
+_PREFIX_RE = re.compile(r"(?:" + _NUMBER_PREFIX_RE.pattern[1:] + r")?[ \t>#*+\-]*")
 _WS_RE = re.compile(r"\s+")
 _ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -250,7 +251,7 @@ def parse_blocks(body: str, headings: list[tuple[int, str]] | None = None
                 headings.pop()
             headings.append((level, title))
         text = body[offsets[line]:offsets[end_line]]
-        key = " ".join(_MARKER_RE.sub("", _NUMBER_PREFIX_RE.sub("", text)).split())
+        key = " ".join(text[_PREFIX_RE.match(text).end():].split())  # type: ignore[union-attr]
         blocks.append(Block(offsets[line], text, kind, tuple(h for _, h in headings), key,
                             count_words(text)))
     if not blocks and body:
@@ -310,10 +311,18 @@ def _in_fence(fences: list[int], offset: int) -> bool:
 
 
 def _fence_lines(text: str) -> list[int]:
-    """Starts of the lines that open or close fenced code (none without a fence marker)."""
-    if "```" not in text and "~~~" not in text:
-        return []
-    return [pos for pos, _ in _line_starts(_FENCE_LINE, text)]
+    """Starts of the lines that open or close fenced code (lines matching `_FENCE_LINE`):
+    found by searching the markers, which are rare, rather than by trying every line."""
+    starts = set()
+    for marker in ("```", "~~~"):
+        at = text.find(marker)
+        while at != -1:
+            line_start = text.rfind("\n", 0, at) + 1
+            if at - line_start <= 3 and text.startswith(" " * (at - line_start), line_start):
+                starts.add(line_start)
+            line_end = text.find("\n", at)
+            at = -1 if line_end == -1 else text.find(marker, line_end)
+    return sorted(starts)
 
 
 def _find_headings(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -801,7 +810,7 @@ def _diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str]]:
     table: dict[str, str] = {}
     ca, cb = _encode(a, table), _encode(b, table)
     reverse = {ch: tok for tok, ch in table.items()}
-    return [(op, "".join([reverse[ch] for ch in text])) for op, text in _diff(ca, cb, semantic=True)]
+    return [(op, "".join(map(reverse.__getitem__, text))) for op, text in _diff(ca, cb, semantic=True)]
 
 
 def _coarse(a: list[str], b: list[str]) -> list[tuple[int, str]]:
@@ -827,6 +836,12 @@ _LIST_MARKER_RE = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)])[ \t]+")
 _NUMBERING_RE = re.compile(r"^[ \t>#*+\-]*\[?(?:\d+(?:\\?[.)]\d+)*\\?[.)]?)")
 
 
+@functools.lru_cache(maxsize=4)
+def _link_spans(block: str) -> list[tuple[int, int]]:
+    """Where link targets sit in a block: found once per block, not once per change in it."""
+    return [m.span() for m in _LINK_TARGET_RE.finditer(block)]
+
+
 def _within(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(a <= start and end <= b for a, b in spans)
 
@@ -844,8 +859,7 @@ def classify(old: str, new: str, old_block: str, new_block: str,
         return "case"
     if old.translate(_QUOTES) == new.translate(_QUOTES):
         return "quotes"
-    old_links = [m.span() for m in _LINK_TARGET_RE.finditer(old_block)]
-    new_links = [m.span() for m in _LINK_TARGET_RE.finditer(new_block)]
+    old_links, new_links = _link_spans(old_block), _link_spans(new_block)
     in_old = _within(old_links, *old_at) if old else None
     in_new = _within(new_links, *new_at) if new else None
     if (in_old or in_new) and in_old is not False and in_new is not False:
