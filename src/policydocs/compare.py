@@ -241,8 +241,8 @@ def parse_blocks(body: str, headings: list[tuple[int, str]] | None = None
     order = sorted(starts)
     blocks: list[Block] = []
     headings = list(headings or [])
-    for n, line in enumerate(order):
-        end_line = order[n + 1] if n + 1 < len(order) else line_count
+    section = tuple(h for _, h in headings)  # rebuilt only at headings
+    for line, end_line in zip(order, order[1:] + [line_count]):
         if line >= line_count:
             break
         kind, level, title = starts[line]
@@ -250,10 +250,10 @@ def parse_blocks(body: str, headings: list[tuple[int, str]] | None = None
             while headings and headings[-1][0] >= level:
                 headings.pop()
             headings.append((level, title))
+            section = tuple(h for _, h in headings)
         text = body[offsets[line]:offsets[end_line]]
         key = " ".join(text[_PREFIX_RE.match(text).end():].split())  # type: ignore[union-attr]
-        blocks.append(Block(offsets[line], text, kind, tuple(h for _, h in headings), key,
-                            count_words(text)))
+        blocks.append(Block(offsets[line], text, kind, section, key, count_words(text)))
     if not blocks and body:
         blocks.append(Block(0, body, "blank", tuple(h for _, h in headings), "", 0))
     return blocks, headings
