@@ -105,7 +105,10 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
         for page in self._model.pages:
             if page.src_uri == home_uri() and self._own_index:
                 continue  # the project's own index.md gets the listing appended
-            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            # With a hand-written `nav`, MkDocs would list the policy pages as "not in
+            # the nav configuration"; on_nav places them, so they are never "missing".
+            in_nav = page.in_nav and not config.nav
+            inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, page.src_uri,
                                         content=_stub(page.title, page.searchable),
                                         inclusion=inclusion))
