@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from policydocs.compare import Change, Comparison, Reason
 from policydocs.errors import UserError
@@ -33,7 +34,8 @@ from policydocs.store import Store, Version, read_text_file, safe_yaml_load
 MAX_REASONS_PER_CHANGE = 3  # only a long change touching several topics gets more than one
 LONG_CHANGE_WORDS = 25  # a change this long may be about several topics at once
 WEAK_HIT = 0.4
-IGNORE_PATTERNS = ("stamp", "announcement", "link_label", "defined_term", "informational")
+IGNORE_PATTERNS = ("stamp", "announcement", "link_label", "defined_term", "informational", "capture",
+                   "definition")
 QUOTE_WORDS = 14  # words quoted around a rule's match in a long change
 
 
@@ -72,6 +74,8 @@ class RuleSet:
     link_label: re.Pattern[str] | None = None
     defined_term: re.Pattern[str] | None = None
     informational: re.Pattern[str] | None = None
+    capture: re.Pattern[str] | None = None
+    definition: re.Pattern[str] | None = None
     sources: tuple[str, ...] = ()
 
     @property
@@ -101,7 +105,7 @@ def load_rules(store: Store | None = None, extra: Path | None = None) -> RuleSet
     for path in paths:
         files.append((str(path), read_text_file(path)))
     merged: dict[str, Any] = {"topics": {}, "modality": [], "kinds": {}, "contractions": {}, "stopwords": [],
-                              "stamp": [], "announcement": [], "link_label": [], "defined_term": [], "informational": []}
+                              **{key: [] for key in IGNORE_PATTERNS}}
     for name, text in files:
         _merge_rule_file(merged, safe_yaml_load(text, where=name), where=name)
     return _build(merged, tuple(name for name, _ in files))
@@ -256,13 +260,22 @@ def word_delta(old: str, new: str, rules: RuleSet) -> Delta:
 
 
 def _is_spelling_only(delta: Delta, old: str, new: str, rules: RuleSet) -> bool:
-    """Joined words, plurals, tenses, typos: every removed word has a near twin added."""
-    if "".join(words(old, rules)) == "".join(words(new, rules)):
+    """Joined words, plurals, tenses, typos: every removed word has a near twin added.
+    A one-letter typo ("out" → "our") counts only between words no topic is about
+    ("sell" → "tell" is not a typo fix)."""
+    old_words, new_words = words(old, rules), words(new, rules)
+    if "".join(old_words) == "".join(new_words):
         return True
-    removed, added = list(delta.removed.elements()), list(delta.added.elements())
+    if delta.modality_changed:
+        return False
+    removed = list((Counter(old_words) - Counter(new_words)).elements())
+    added = list((Counter(new_words) - Counter(old_words)).elements())
     if len(removed) != len(added) or any(any(c.isdigit() for c in w) for w in removed + added):
         return False
-    return all(max(fuzz.ratio(r, a) for a in added) >= 80 for r in removed)
+    topical = lambda w: any(t.hits(w) >= 1 for t in rules.rules if not t.fallback)  # noqa: E731
+    return all(max(fuzz.ratio(r, a) for a in added) >= 80 or any(
+        len(r) >= 3 and Levenshtein.distance(r, a) <= 1 and not topical(r) and not topical(a) for a in added)
+        for r in removed)
 
 
 def _proper_words(text: str, context: str) -> set[str] | None:
@@ -341,6 +354,8 @@ def _commits_to_nothing(change: Change, rules: RuleSet) -> bool:
             return True
         if rules.announcement is not None and rules.announcement.search(text):
             return True
+        if rules.capture is not None and len(text.split()) <= 40 and rules.capture.search(text):
+            return True  # a cookie banner or page chrome caught by the capture
     contexts = [c for c in (change.old_context, change.new_context) if c.strip()] or \
                [c for c in (change.old_text, change.new_text) if c.strip()]
     return bool(contexts) and all(_is_heading(c) or _is_navigation(c) or _is_menu(c) for c in contexts)
@@ -466,7 +481,7 @@ def judge_change(change: Change, rules: RuleSet,
     delta = word_delta(change.old_text, change.new_text, rules)
     if not (delta.removed or delta.added or delta.modality_changed):
         return ()
-    if not delta.modality_changed and _is_spelling_only(delta, change.old_text, change.new_text, rules):
+    if _is_spelling_only(delta, change.old_text, change.new_text, rules):
         return ()
     if _is_rename(change, delta, rules) or _is_repeat(change, rules):
         return ()
@@ -476,6 +491,9 @@ def judge_change(change: Change, rules: RuleSet,
     if not (change.old_text and change.new_text) and any(
             p is not None and p.search(one_side) for p in (rules.defined_term, rules.informational)):
         return ()
+    if not (change.old_text and change.new_text) and rules.definition is not None and \
+            rules.definition.search(one_side) and not delta.modality_changed and not delta.numbers_changed:
+        return ()  # a definition added or dropped on its own binds no one
     if clauses is None:
         clauses = (_clause_in_context(change.old_text, change.old_context),
                    _clause_in_context(change.new_text, change.new_context))
