@@ -450,6 +450,10 @@ def clause_at(body: str, start: int, end: int) -> Clause:
     begin = lead[-1] if lead else max(0, start - 600)
     tail = _CLAUSE_END.search(body, end, end + 600)
     finish = tail.start() if tail else min(len(body), end + 600)
+    if start > 0 and body[start - 1] == "\n":
+        begin = start  # a change that starts a line (a block, an item) is its own clause start
+    if end > start and body[end - 1] == "\n":
+        finish = end
     return Clause(body[begin:start], body[start:end], body[end:finish])
 
 
@@ -604,15 +608,16 @@ def explain(change: Change, topic: Topic, delta: Delta, rules: RuleSet,
     old, new = _trim_common(*clauses) if change.old_text and change.new_text else clauses
     short = len(plain(old.changed).split()) + len(plain(new.changed).split()) <= 12
     around = 4 if short else 2
+    short_in_clause = short and bool(plain(new.before + new.after if change.new_text else old.before + old.after))
     if change.old_text and change.new_text:
         what = f"“{_in_clause(old, topic, around)}” became “{_in_clause(new, topic, around)}”"
     elif change.new_text:
         what = (f"added the list item “{_in_clause(new, topic, 0)}”" if _is_list_item(new)
-                else f"added “{plain(new.changed)}” in “{_in_clause(new, topic, 8)}”" if short
+                else f"added “{plain(new.changed)}” in “{_in_clause(new, topic, 8)}”" if short_in_clause
                 else f"added “{_in_clause(new, topic, 0)}”")
     else:
         what = (f"removed the list item “{_in_clause(old, topic, 0)}”" if _is_list_item(old)
-                else f"removed “{plain(old.changed)}” from “{_in_clause(old, topic, 8)}”" if short
+                else f"removed “{plain(old.changed)}” from “{_in_clause(old, topic, 8)}”" if short_in_clause
                 else f"removed “{_in_clause(old, topic, 0)}”")
     signals = _signals(delta, rules, clauses, long_change=not short and not (change.old_text and change.new_text))
     extra = f" ({'; '.join(signals)})" if signals else ""
