@@ -354,7 +354,8 @@ def _commits_to_nothing(change: Change, rules: RuleSet) -> bool:
             return True
         if rules.announcement is not None and rules.announcement.search(text):
             return True
-        if rules.capture is not None and len(text.split()) <= 40 and rules.capture.search(text):
+        if rules.capture is not None and len(text.split()) <= 40 and \
+                rules.capture.search(plain(f"{change.old_text} {change.new_text}")):
             return True  # a cookie banner or page chrome caught by the capture
     contexts = [c for c in (change.old_context, change.new_context) if c.strip()] or \
                [c for c in (change.old_text, change.new_text) if c.strip()]
