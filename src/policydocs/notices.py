@@ -36,19 +36,28 @@ def _topics_changed(comparison: Comparison, rules: RuleSet) -> list[str]:
     return [order.get(i, (len(order), i))[1] for i in sorted(ids, key=lambda i: order.get(i, (len(order), i)))]
 
 
-def notice_first_line(store: Store, version: Version, rules: RuleSet) -> str:
-    """One sentence for a banner: does this version change anything that matters?"""
-    pair = previous_pair(store, version)
-    if pair is None:
+def headline(version: Version, comparison: Comparison | None, rules: RuleSet) -> str:
+    """The notice's first line: does this version change anything that matters?
+    (``comparison`` is None for a first version.) The changelog, the feeds and the
+    site banner all use this same sentence."""
+    if comparison is None:
         return f"{version.title}: first published version, effective {version.effective}."
-    comparison = compare_versions(pair.old, pair.new, rules)
     if comparison.material:
         topics = _topics_changed(comparison, rules)
         shown = topics[:NOTICE_TOPICS_IN_SUMMARY]
         more = f" and {len(topics) - len(shown)} more" if len(topics) > len(shown) else ""
         what = f" ({', '.join(shown)}{more})" if topics else ""
         return f"{version.title} changed materially{what}, effective {version.effective}."
+    if comparison.identical:
+        return f"{version.title} was republished with the same text, effective {version.effective}."
     return f"{version.title} was updated (no material change), effective {version.effective}."
+
+
+def notice_first_line(store: Store, version: Version, rules: RuleSet) -> str:
+    """`headline` of a version in its store."""
+    pair = previous_pair(store, version)
+    comparison = compare_versions(pair.old, pair.new, rules) if pair else None
+    return headline(version, comparison, rules)
 
 
 def notice_markdown(store: Store, version: Version, rules: RuleSet, *, site_url: str = "") -> str:
