@@ -76,3 +76,32 @@ def check(store_root: Path, against: str, no_git: bool) -> None:
         click.echo(f"{len(problems)} problem(s) in {store_root}", err=True)
         sys.exit(1)
     click.echo(f"ok: {len(store.policies)} policies, {count} versions in {store_root}", err=True)
+
+
+# --- history: import-git and the comparison cache (issue #6) ------------------------
+
+
+@main.command("import-git")
+@click.argument("repo", type=click.Path(path_type=Path))
+@store_option
+@click.option("--path", "globs", multiple=True, metavar="GLOB",
+              help="Files to import (fnmatch on the whole path, '*' crosses folders); default '*.md'.")
+@click.option("--map", "maps", multiple=True, metavar="FILE=POLICY",
+              help="Policy id for a file (any of its names in the history); default: slug of its first name.")
+@click.option("--since", metavar="DATE", help="Only commits on or after DATE (YYYY-MM-DD, UTC).")
+@click.option("--keep-all", is_flag=True,
+              help="One time-precise version per commit (YYYY-MM-DDTHHMMSSZ) instead of one per day.")
+@user_errors
+def import_git(repo: Path, store_root: Path, globs: tuple[str, ...], maps: tuple[str, ...],
+               since: str | None, keep_all: bool) -> None:
+    """Make one version per commit of REPO that changed a policy file (see docs/import-git.md)."""
+    from policydocs.ingest_git import DEFAULT_GLOBS, import_git as run_import, parse_maps
+    from policydocs.progress import progress_bar
+
+    with progress_bar() as progress:
+        report = run_import(repo, store_root, globs=globs or DEFAULT_GLOBS, maps=parse_maps(maps),
+                            since=since, keep_all=keep_all, progress=progress)
+    for ref in report.blocked:
+        click.echo(f"skipped {ref}: that day already holds a version (published versions are immutable)",
+                   err=True)
+    click.echo(report.summary_line())
