@@ -105,3 +105,37 @@ def import_git(repo: Path, store_root: Path, globs: tuple[str, ...], maps: tuple
         click.echo(f"skipped {ref}: that day already holds a version (published versions are immutable)",
                    err=True)
     click.echo(report.summary_line())
+
+
+cache_dir_option = click.option(
+    "--cache-dir", type=click.Path(path_type=Path), default=None, envvar="POLICYDOCS_CACHE_DIR",
+    help="The comparison cache folder [default: .cache/policydocs].",
+)
+
+
+@main.group()
+def cache() -> None:
+    """The on-disk comparison cache (safe to delete at any time)."""
+
+
+@cache.command("clear")
+@cache_dir_option
+@user_errors
+def cache_clear(cache_dir: Path | None) -> None:
+    """Remove every cached comparison."""
+    from policydocs.cache import ComparisonCache
+
+    removed = ComparisonCache(cache_dir).clear()
+    click.echo(f"removed {removed} cached comparisons")
+
+
+@cache.command("stats")
+@cache_dir_option
+@user_errors
+def cache_stats(cache_dir: Path | None) -> None:
+    """Show where the cache is, how many entries it holds and its size."""
+    from policydocs.cache import ComparisonCache
+
+    stats = ComparisonCache(cache_dir).stats()
+    click.echo(f"{stats.folder}: {stats.entries} comparisons, {stats.bytes / 1e6:.1f} MB "
+               f"of {stats.max_bytes / 1e6:.0f} MB")
