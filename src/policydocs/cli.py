@@ -78,6 +78,40 @@ def check(store_root: Path, against: str, no_git: bool) -> None:
     click.echo(f"ok: {len(store.policies)} policies, {count} versions in {store_root}", err=True)
 
 
+@main.command()
+@store_option
+@click.option("--out", type=click.Path(path_type=Path, allow_dash=True), default=Path("CHANGELOG.md"),
+              show_default=True, help="Where to write it ('-' for standard output).")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit 1 when the file differs from what the store gives.")
+@click.option("--site-url", default=None, help="Base URL of the published site for links "
+              "(default: site_url in policies.yml; none: links relative to the site root).")
+@user_errors
+def changelog(store_root: Path, out: Path, check_only: bool, site_url: str | None) -> None:
+    """Generate CHANGELOG.md from the store: newest first, one entry per version."""
+    from policydocs.changelog import changelog_entries, render_changelog
+    from policydocs.fsutil import atomic_write_text
+    from policydocs.materiality import load_rules
+    from policydocs.store import open_store, today_from_env
+
+    store = open_store(store_root)
+    entries = changelog_entries(store, load_rules(store), today_from_env())
+    text = render_changelog(entries, site_url=site_url if site_url is not None else store.settings.site_url or "")
+    if str(out) == "-":
+        click.echo(text, nl=False)
+        return
+    if check_only:
+        current = out.read_text(encoding="utf-8") if out.exists() else None
+        if current != text:
+            state = "missing" if current is None else "stale"
+            click.echo(f"{out}: {state}; run 'policydocs changelog' and commit the result", err=True)
+            sys.exit(1)
+        click.echo(f"{out}: up to date ({len(entries)} entries)", err=True)
+        return
+    atomic_write_text(out, text)
+    click.echo(f"wrote {out} ({len(entries)} entries)", err=True)
+
+
 # --- history: import-git and the comparison cache (issue #6) ------------------------
 
 

@@ -44,6 +44,20 @@ def store_pairs(store: Store) -> list[Pair]:
     return pairs
 
 
+def previous_pair(store: Store, version: Version) -> Pair | None:
+    """What a version is compared with: its predecessor in the same policy, or —
+    for a policy's first version — the last version of a policy it supersedes."""
+    policy = store.policies[version.policy_id]
+    previous = policy.previous(version)
+    if previous is not None:
+        return Pair(previous, version, "consecutive")
+    for pred_id in policy.supersedes:
+        pred = store.policies[pred_id]
+        if pred.versions:
+            return Pair(pred.versions[-1], version, "supersedes")
+    return None
+
+
 def compare_versions(old: Version, new: Version, rules: RuleSet,
                      cache: ComparisonCache | None = None) -> Comparison:
     """compare → materiality → the new version's override, for one pair of versions.

@@ -49,7 +49,7 @@ FRONT_MATTER_KEYS = (
 # Fields that may still change after a version is published (DESIGN.md).
 EDITABLE_KEYS = frozenset({"summary", "material", "material_reason"})
 POLICY_KEYS = ("title", "owner", "url", "supersedes", "notice_period_days")
-SETTINGS_KEYS = ("notice_period_days", "rules", "site_name")
+SETTINGS_KEYS = ("notice_period_days", "rules", "site_name", "site_url")
 
 
 @dataclass(frozen=True)
@@ -151,6 +151,7 @@ class Settings:
     notice_period_days: int = 0
     rules: str | None = None  # extra materiality rules, relative to the store
     site_name: str | None = None
+    site_url: str | None = None  # where the site is published: absolute links in notices, CHANGELOG.md
 
 
 @dataclass(frozen=True)
@@ -429,7 +430,7 @@ def _load_registry(root: Path, problems: list[Problem]) -> tuple[dict[str, dict]
         problems.append(Problem(where, "'notice_period_days' must be a whole number of days"))
         period = 0
     settings = Settings(notice_period_days=period, rules=data.get("rules"),
-                        site_name=data.get("site_name"))
+                        site_name=data.get("site_name"), site_url=data.get("site_url"))
     policies = data.get("policies") or {}
     if not isinstance(policies, dict):
         raise UserError(f"{where}: 'policies' must map policy ids to their details")
