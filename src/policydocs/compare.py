@@ -3,14 +3,48 @@
 The types below are the contract every later stage (materiality, notices,
 site, CLI renderers) builds on; the JSON shape of ``policydocs diff`` is
 `Comparison.to_json()`.
+
+How it works (block first, then words), and why:
+
+1. Each body is cut into blocks (headings, paragraphs, list items, table rows,
+   code) at the start lines markdown-it reports. The blocks *partition* the
+   body (each runs up to the next one's start), so joining them gives the body
+   back byte for byte whatever the parser thinks.
+2. Blocks are aligned: blocks whose normalised text is unique in both bodies
+   match by hash in linear time and their longest in-order chain (patience
+   diff) anchors the alignment; anchors out of order are *moves*. Between
+   anchors, repeated blocks match with diff-match-patch on block hashes, then
+   edited blocks pair by similarity (rapidfuzz) in order, also one-to-two for
+   split and merged paragraphs. What is still unpaired is matched across the
+   whole body by similarity: a moved and edited block is a move too.
+3. Inside paired blocks, words are diffed with diff-match-patch on tokens
+   (words, single punctuation marks, whitespace runs) mapped to single
+   characters, then semantic clean-up so that "the" and "and" do not stitch
+   unrelated sentences together.
+4. Each change is classified editorial (whitespace, case, quotes,
+   punctuation, markdown, link target, renumbering) or content.
+
+Limits (deterministic, never timed — diff-match-patch's timeout silently
+degrades to "delete all, insert all"): a gap of more than `GAP_BLOCK_CAP`
+unanchored blocks is not searched for repeated blocks, similarity pairing is
+skipped above `PAIR_CELL_CAP` candidate pairs, and a block pair of more than
+`WORD_TOKEN_CAP` tokens is diffed as common prefix/suffix plus one replace.
+Each limit that applied is listed in `Comparison.notes`.
 """
 
 from __future__ import annotations
 
+import bisect
+import hashlib
+import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Iterable, Literal
 
-ENGINE_VERSION = "0"  # bump whenever compare() may give a different result (cache key)
+from diff_match_patch import diff_match_patch
+from markdown_it import MarkdownIt
+from rapidfuzz import fuzz, process
+
+ENGINE_VERSION = "1"  # bump whenever compare() may give a different result (cache key)
 
 SegmentOp = Literal["equal", "delete", "insert"]
 ChangeType = Literal["insert", "delete", "replace", "move"]
@@ -82,6 +116,653 @@ class Comparison:
     def identical(self) -> bool:
         return self.old_sha256 == self.new_sha256
 
+    def old_body(self) -> str:
+        return "".join(s.text for s in self.segments if s.op != "insert")
+
+    def new_body(self) -> str:
+        return "".join(s.text for s in self.segments if s.op != "delete")
+
+    def to_json(self, old_meta: dict[str, Any] | None = None,
+                new_meta: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The ``policydocs diff --format json`` document (DESIGN.md contract)."""
+
+        def side(meta: dict[str, Any] | None, sha: str) -> dict[str, Any]:
+            meta = meta or {}
+            return {"ref": meta.get("ref"), "title": meta.get("title"), "sha256": sha}
+
+        stats = self.stats
+        return {
+            "format": 1,
+            "old": side(old_meta, self.old_sha256),
+            "new": side(new_meta, self.new_sha256),
+            "identical": self.identical,
+            "material": self.material,
+            "verdict_basis": self.verdict_basis,
+            "stats": {k: getattr(stats, k) for k in (
+                "old_words", "new_words", "inserted_words", "deleted_words",
+                "moved_words", "changes", "material_changes")},
+            "changes": [{
+                "id": c.id, "type": c.type, "kind": c.kind, "section": list(c.section),
+                "old_text": c.old_text, "new_text": c.new_text, "material": c.material,
+                "reasons": [{"rule": r.rule, "explanation": r.explanation} for r in c.reasons],
+            } for c in self.changes],
+            "segments": [_segment_json(s) for s in self.segments],
+        }
+
+
+def _segment_json(segment: Segment) -> dict[str, str]:
+    out = {"op": segment.op, "text": segment.text}
+    if segment.change:
+        out["change"] = segment.change
+    if segment.move:
+        out["move"] = segment.move
+    return out
+
+
+# --- limits (deterministic; see the module docstring) ---------------------------------
+
+GAP_BLOCK_CAP = 4000  # blocks in one unanchored gap searched for repeated blocks
+PAIR_CELL_CAP = 40_000  # old×new blocks scored for in-place similarity pairing
+MOVE_CELL_CAP = 250_000  # old×new leftover blocks scored for moves
+WORD_TOKEN_CAP = 30_000  # tokens of one block pair given a full word diff
+PAIR_MIN = 50.0  # rapidfuzz ratio (0-100) for an edited block to pair in place
+MOVE_MIN = 60.0  # ... to pair across the body as a moved-and-edited block
+CROSS_MIN = 0.18  # weighted word overlap for pairing sections of differing documents
+MOVE_MIN_WORDS = 2  # shorter blocks are never reported as moves
+SIMILAR_DOCS = 0.3  # below this share of old words matched in order, documents "differ"
+
+
+# --- blocks ----------------------------------------------------------------------------
+
+_MD = MarkdownIt("commonmark").enable("table")
+_MD.disable(["inline", "text_join"])  # only block structure and source maps are needed
+_BLOCK_TOKENS = frozenset({"heading_open", "paragraph_open", "list_item_open", "tr_open",
+                           "fence", "code_block", "html_block", "hr"})
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # markdown-it's idea of a line
+_NUMBER_PREFIX_RE = re.compile(r"^[ \t>#*+\-]*\[?\d+(?:\\?[.)]\d+)*\\?[.)]\s+")
+_MARKER_RE = re.compile(r"^[ \t>#*+\-]+")
+_WS_RE = re.compile(r"\s+")
+_ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A contiguous slice of a body: one Markdown block and the blank lines after it."""
+
+    start: int  # character offset in the body
+    text: str
+    kind: str  # heading | paragraph | list_item | tr | fence | code_block | html_block | hr | blank
+    section: tuple[str, ...]
+    key: str  # normalised text: equal keys mean "the same block" (whitespace, numbering aside)
+    words: int
+
+
+def parse_blocks(body: str) -> list[Block]:
+    """Cut ``body`` into blocks, each with its heading path; they rebuild it exactly."""
+    lines = _LINE_RE.findall(body)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    starts: dict[int, tuple[str, int, str]] = {}  # line → (kind, heading level, heading text)
+    tokens = _MD.parse(body)
+    for i, tok in enumerate(tokens):
+        if tok.map is None or tok.type not in _BLOCK_TOKENS:
+            continue
+        line = tok.map[0]
+        if tok.type == "heading_open":
+            title = _ESCAPE_RE.sub(r"\1", tokens[i + 1].content.strip())
+            starts[line] = ("heading", int(tok.tag[1]), title)
+        elif line not in starts:
+            starts[line] = (tok.type.removesuffix("_open"), 0, "")
+    if 0 not in starts:
+        starts[0] = ("blank", 0, "")
+    order = sorted(starts)
+    blocks: list[Block] = []
+    headings: list[tuple[int, str]] = []
+    for n, line in enumerate(order):
+        end_line = order[n + 1] if n + 1 < len(order) else len(lines)
+        if line >= len(lines):
+            break
+        kind, level, title = starts[line]
+        if kind == "heading":
+            while headings and headings[-1][0] >= level:
+                headings.pop()
+            headings.append((level, title))
+        text = body[offsets[line]:offsets[end_line]]
+        key = " ".join(_MARKER_RE.sub("", _NUMBER_PREFIX_RE.sub("", text)).split())
+        blocks.append(Block(offsets[line], text, kind, tuple(h for _, h in headings), key,
+                            len(_WORD_RE.findall(text))))
+    if not blocks and body:
+        blocks.append(Block(0, body, "blank", (), "", 0))
+    return blocks
+
+
+# --- block alignment -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """Old blocks [o0, o1) aligned with new blocks [n0, n1)."""
+
+    o0: int
+    o1: int
+    n0: int
+    n1: int
+    move: bool = False
+
+
+def _lis(seq: list[int]) -> list[int]:
+    """Indexes of a longest strictly increasing subsequence (patience sorting, n log n)."""
+    tails: list[int] = []
+    tail_idx: list[int] = []
+    prev = [-1] * len(seq)
+    for i, v in enumerate(seq):
+        k = bisect.bisect_left(tails, v)
+        if k == len(tails):
+            tails.append(v)
+            tail_idx.append(i)
+        else:
+            tails[k] = v
+            tail_idx[k] = i
+        prev[i] = tail_idx[k - 1] if k else -1
+    out = []
+    i = tail_idx[-1] if tail_idx else -1
+    while i != -1:
+        out.append(i)
+        i = prev[i]
+    return out[::-1]
+
+
+def _encode(keys: Iterable[str], table: dict[str, str]) -> str:
+    """Map each distinct item to one character, for diff-match-patch (lines-to-chars)."""
+    out = []
+    for key in keys:
+        ch = table.get(key)
+        if ch is None:
+            n = len(table)
+            ch = chr(0xE000 + n) if n < 6400 else chr(0xF0000 + n - 6400)
+            table[key] = ch
+        out.append(ch)
+    return "".join(out)
+
+
+def _dmp() -> diff_match_patch:
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 0  # never time-dependent: sizes are bounded instead
+    return dmp
+
+
+def _movable(block: Block) -> bool:
+    """Headings move with their sections; other blocks need a few words to count as moved."""
+    return block.words >= MOVE_MIN_WORDS or (block.kind == "heading" and block.words > 0)
+
+
+def _norm(block: Block) -> str:
+    return block.key.casefold()
+
+
+class _Aligner:
+    """Builds the list of aligned block pairs (in-order chain plus moves)."""
+
+    def __init__(self, old: list[Block], new: list[Block]) -> None:
+        self.old, self.new = old, new
+        self.notes: list[str] = []
+        self.chain: list[_Pair] = []
+        self.moves: list[_Pair] = []
+        self.used_old = [False] * len(old)
+        self.used_new = [False] * len(new)
+
+    def run(self) -> None:
+        anchors = self._unique_anchors()
+        bounds = [(-1, -1)] + [(p.o0, p.n0) for p in anchors] + [(len(self.old), len(self.new))]
+        for (o_prev, n_prev), (o_next, n_next) in zip(bounds, bounds[1:]):
+            self._fill_gap(o_prev + 1, o_next, n_prev + 1, n_next)
+        self.chain.extend(anchors)
+        self.chain.sort(key=lambda p: p.o0)
+        self._pair_leftovers()
+
+    def _take(self, pair: _Pair, into: list[_Pair]) -> None:
+        into.append(pair)
+        for i in range(pair.o0, pair.o1):
+            self.used_old[i] = True
+        for j in range(pair.n0, pair.n1):
+            self.used_new[j] = True
+
+    def _unique_anchors(self) -> list[_Pair]:
+        count: dict[str, list[int]] = {}
+        for i, b in enumerate(self.old):
+            if b.key:
+                count.setdefault(b.key, [0, -1, 0, -1])
+                c = count[b.key]
+                c[0] += 1
+                c[1] = i
+        for j, b in enumerate(self.new):
+            c = count.get(b.key)
+            if c is not None:
+                c[2] += 1
+                c[3] = j
+        matches = sorted((c[1], c[3]) for c in count.values() if c[0] == 1 and c[2] == 1)
+        keep = set(_lis([j for _, j in matches]))
+        anchors = []
+        for k, (i, j) in enumerate(matches):
+            pair = _Pair(i, i + 1, j, j + 1)
+            if k in keep:
+                self._take(pair, anchors)
+            elif _movable(self.old[i]):
+                self._take(_Pair(i, i + 1, j, j + 1, move=True), self.moves)
+        return anchors
+
+    def _fill_gap(self, o0: int, o1: int, n0: int, n1: int) -> None:
+        olds = [i for i in range(o0, o1) if not self.used_old[i]]
+        news = [j for j in range(n0, n1) if not self.used_new[j]]
+        if not olds or not news:
+            return
+        if len(olds) + len(news) > GAP_BLOCK_CAP:
+            self.notes.append(f"{len(olds)}+{len(news)} unanchored blocks: repeated blocks not searched")
+        else:
+            table: dict[str, str] = {}
+            a = _encode((self.old[i].key for i in olds), table)
+            b = _encode((self.new[j].key for j in news), table)
+            x = y = 0
+            for op, text in _dmp().diff_main(a, b, False):
+                if op == 0:
+                    for _ in text:
+                        self._take(_Pair(olds[x], olds[x] + 1, news[y], news[y] + 1), self.chain)
+                        x += 1
+                        y += 1
+                elif op == -1:
+                    x += len(text)
+                else:
+                    y += len(text)
+        self._pair_similar(o0, o1, n0, n1)
+
+    def _pair_similar(self, o0: int, o1: int, n0: int, n1: int) -> None:
+        """Pair edited blocks in order between matched ones (DP over similarity)."""
+        spans = self._free_spans(o0, o1, n0, n1)
+        for olds, news in spans:
+            if len(olds) * len(news) > PAIR_CELL_CAP:
+                self.notes.append(f"{len(olds)}×{len(news)} unmatched blocks: not paired by similarity")
+                continue
+            score = [[fuzz.ratio(_norm(self.old[i]), _norm(self.new[j]), score_cutoff=PAIR_MIN)
+                      for j in news] for i in olds]
+            best = [[0.0] * (len(news) + 1) for _ in range(len(olds) + 1)]
+            for x in range(len(olds) - 1, -1, -1):
+                row, below = best[x], best[x + 1]
+                for y in range(len(news) - 1, -1, -1):
+                    s = score[x][y]
+                    row[y] = max(below[y], row[y + 1], below[y + 1] + s if s else 0.0)
+            x = y = 0
+            while x < len(olds) and y < len(news):
+                s = score[x][y]
+                if s and best[x][y] == best[x + 1][y + 1] + s:
+                    self._pair_with_neighbours(olds, news, x, y)
+                    x += 1
+                    y += 1
+                elif best[x][y] == best[x + 1][y]:
+                    x += 1
+                else:
+                    y += 1
+
+    def _free_spans(self, o0: int, o1: int, n0: int, n1: int) -> list[tuple[list[int], list[int]]]:
+        """Runs of unmatched blocks between the matched ones in a gap, side by side."""
+        fixed = sorted((p.o0, p.n0) for p in self.chain if o0 <= p.o0 < o1 and not p.move)
+        cuts = [(o0 - 1, n0 - 1)] + fixed + [(o1, n1)]
+        spans = []
+        for (oa, na), (ob, nb) in zip(cuts, cuts[1:]):
+            olds = [i for i in range(oa + 1, ob) if not self.used_old[i]]
+            news = [j for j in range(na + 1, nb) if not self.used_new[j]]
+            if olds and news:
+                spans.append((olds, news))
+        return spans
+
+    def _pair_with_neighbours(self, olds: list[int], news: list[int], x: int, y: int) -> None:
+        """Pair old[x] with new[y], absorbing an adjacent unmatched block when that is a
+        split or a merge (the pair gets more similar with it)."""
+        i, j = olds[x], news[y]
+        if self.used_old[i] or self.used_new[j]:
+            return
+        o1, n1 = i + 1, j + 1
+        base = fuzz.ratio(_norm(self.old[i]), _norm(self.new[j]))
+        if n1 < len(self.new) and not self.used_new[n1] and n1 in news:
+            joined = _norm(self.new[j]) + " " + _norm(self.new[n1])
+            if fuzz.ratio(_norm(self.old[i]), joined) > base + 5:
+                n1 += 1
+        elif o1 < len(self.old) and not self.used_old[o1] and o1 in olds:
+            joined = _norm(self.old[i]) + " " + _norm(self.old[o1])
+            if fuzz.ratio(joined, _norm(self.new[j])) > base + 5:
+                o1 += 1
+        self._take(_Pair(i, o1, j, n1), self.chain)
+
+    def _pair_leftovers(self) -> None:
+        """Pair blocks still unmatched anywhere: in order when they fit the chain,
+        as moves otherwise."""
+        olds = [i for i, used in enumerate(self.used_old) if not used and _movable(self.old[i])]
+        news = [j for j, used in enumerate(self.used_new) if not used and _movable(self.new[j])]
+        if not olds or not news:
+            return
+        if len(olds) * len(news) > MOVE_CELL_CAP:
+            self.notes.append(f"{len(olds)}×{len(news)} leftover blocks: moved-and-edited blocks not searched")
+            return
+        candidates = []
+        choices = {i: _norm(self.old[i]) for i in olds}
+        for j in news:
+            for _, s, i in process.extract(_norm(self.new[j]), choices, scorer=fuzz.ratio,
+                                           score_cutoff=MOVE_MIN, limit=3):
+                candidates.append((-s, i, j))
+        if self._documents_differ():
+            candidates += self._cross_candidates(olds, news)
+        candidates.sort()
+        for _, i, j in candidates:
+            if self.used_old[i] or self.used_new[j]:
+                continue
+            pair = _Pair(i, i + 1, j, j + 1)
+            if self._fits_chain(pair):
+                self._take(pair, self.chain)
+                self.chain.sort(key=lambda p: p.o0)
+            else:
+                self._take(_Pair(i, i + 1, j, j + 1, move=True), self.moves)
+
+    def _documents_differ(self) -> bool:
+        matched = sum(self.old[p.o0].words for p in self.chain if p.o1 == p.o0 + 1)
+        total = sum(b.words for b in self.old) or 1
+        return matched / total < SIMILAR_DOCS
+
+    def _cross_candidates(self, olds: list[int], news: list[int]) -> list[tuple[float, int, int]]:
+        """Word-overlap pairing for documents organised differently (rare words weigh
+        more), so that sections on one topic still find each other."""
+        def bag(block: Block) -> set[str]:
+            return {w.casefold().rstrip("s") for w in _WORD_RE.findall(block.text) if len(w) > 3}
+
+        old_bags = {i: bag(self.old[i]) for i in olds}
+        new_bags = {j: bag(self.new[j]) for j in news}
+        df: dict[str, int] = {}
+        for words in list(old_bags.values()) + list(new_bags.values()):
+            for w in words:
+                df[w] = df.get(w, 0) + 1
+        weight = {w: 1.0 / n for w, n in df.items()}
+        out = []
+        for i, a in old_bags.items():
+            wa = sum(weight[w] for w in a)
+            for j, b in new_bags.items():
+                common = sum(weight[w] for w in a & b)
+                if not common:
+                    continue
+                score = 2 * common / (wa + sum(weight[w] for w in b))
+                if score >= CROSS_MIN:
+                    out.append((-score * 100, i, j))
+        return out
+
+    def _fits_chain(self, pair: _Pair) -> bool:
+        olds = [p.o0 for p in self.chain]
+        k = bisect.bisect_left(olds, pair.o0)
+        before = self.chain[k - 1] if k else None
+        after = self.chain[k] if k < len(self.chain) else None
+        return (before is None or before.n1 <= pair.n0) and (after is None or pair.n1 <= after.n0)
+
+
+# --- words -----------------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*|\s+|[^\w\s]", re.UNICODE)
+
+
+def diff_words(old: str, new: str) -> tuple[list[tuple[int, str]], bool]:
+    """Token diff of two texts → [(op, text)] with op -1/0/1, and whether a cap applied."""
+    if old == new:
+        return ([(0, old)] if old else []), False
+    a, b = _TOKEN_RE.findall(old), _TOKEN_RE.findall(new)
+    if len(a) + len(b) > WORD_TOKEN_CAP:
+        p = 0
+        while p < min(len(a), len(b)) and a[p] == b[p]:
+            p += 1
+        s = 0
+        while s < min(len(a), len(b)) - p and a[-1 - s] == b[-1 - s]:
+            s += 1
+        ops = [(0, "".join(a[:p])), (-1, "".join(a[p:len(a) - s])),
+               (1, "".join(b[p:len(b) - s])), (0, "".join(a[len(a) - s:]))]
+        return [o for o in ops if o[1]], True
+    table: dict[str, str] = {}
+    ca, cb = _encode(a, table), _encode(b, table)
+    reverse = {ch: tok for tok, ch in table.items()}
+    dmp = _dmp()
+    diffs = dmp.diff_main(ca, cb, False)
+    dmp.diff_cleanupSemantic(diffs)
+    return [(op, "".join(reverse[ch] for ch in text)) for op, text in diffs], False
+
+
+# --- classification --------------------------------------------------------------------
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"',
+                         "″": '"', "«": '"', "»": '"'})
+_MARKDOWN_CHARS = frozenset("*_#>`\\[]|~")
+_LINK_TARGET_RE = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)|<https?://[^>\s]*>")
+_NUMBERING_RE = re.compile(r"^[ \t>#*+\-]*\[?(?:\d+(?:\\?[.)]\d+)*\\?[.)]?)")
+
+
+def _within(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a <= start and end <= b for a, b in spans)
+
+
+def classify(old: str, new: str, old_block: str, new_block: str,
+             old_at: tuple[int, int], new_at: tuple[int, int]) -> str | None:
+    """The editorial category of a change, or None when it changes content.
+
+    ``old_at``/``new_at`` are the change's character spans in its blocks (links
+    and numbering are recognised by where the change sits, not only by what it is).
+    """
+    if old.split() == new.split():
+        return "whitespace"
+    if old.casefold() == new.casefold():
+        return "case"
+    if old.translate(_QUOTES) == new.translate(_QUOTES):
+        return "quotes"
+    old_links = [m.span() for m in _LINK_TARGET_RE.finditer(old_block)]
+    new_links = [m.span() for m in _LINK_TARGET_RE.finditer(new_block)]
+    in_old = _within(old_links, *old_at) if old else None
+    in_new = _within(new_links, *new_at) if new else None
+    if (in_old or in_new) and in_old is not False and in_new is not False:
+        return "link"
+    old_num, new_num = _NUMBERING_RE.match(old_block), _NUMBERING_RE.match(new_block)
+    if (old_num and new_num and old_at[1] <= old_num.end() and new_at[1] <= new_num.end()
+            and re.search(r"\d", old + new)):
+        return "renumbering"
+    changed = set(old) | set(new)
+    if changed <= _MARKDOWN_CHARS | {" ", "\t", "\n", "\r"}:
+        return "markdown"
+    if _WORD_RE.findall(old.translate(_QUOTES).casefold()) == _WORD_RE.findall(new.translate(_QUOTES).casefold()):
+        return "punctuation"
+    return None
+
+
+# --- assembling segments and changes ---------------------------------------------------
+
+
+class _Builder:
+    """Emits segments in body order and collects changes with provisional ids."""
+
+    def __init__(self) -> None:
+        self.segments: list[Segment] = []
+        self.changes: dict[str, Change] = {}
+        self._n = 0
+
+    def new_id(self) -> str:
+        self._n += 1
+        return f"_{self._n}"
+
+    def emit(self, op: SegmentOp, text: str, change: str | None = None, move: str | None = None) -> None:
+        if not text:
+            return
+        last = self.segments[-1] if self.segments else None
+        if last and last.op == op and last.change == change and last.move == move:
+            self.segments[-1] = Segment(op, last.text + text, change, move)
+        else:
+            self.segments.append(Segment(op, text, change, move))
+
+    def add(self, change: Change) -> None:
+        self.changes[change.id] = change
+
+
+def _block_kind(old: str, new: str) -> tuple[ChangeKind, str | None]:
+    return ("editorial", "whitespace") if not (old + new).strip() else ("content", None)
+
+
+Side = list[tuple[str, "str | None"]]  # (text, change id or None for kept text)
+
+
+def _word_sides(build: _Builder, new: Block, old_text: str, new_text: str, notes: list[str],
+                move: str | None = None) -> tuple[Side, Side]:
+    """Word-diff an aligned pair: register its changes, return the old and new side runs."""
+    ops, capped = diff_words(old_text, new_text)
+    if capped:
+        notes.append(f"a block pair of more than {WORD_TOKEN_CAP} tokens was diffed coarsely")
+    groups: list[list[tuple[int, str]]] = []
+    for op, text in ops:
+        if op == 0 or not groups or groups[-1][-1][0] == 0:
+            groups.append([(op, text)])
+        else:
+            groups[-1].append((op, text))
+    old_pos = new_pos = 0
+    old_side: Side = []
+    new_side: Side = []
+    for group in groups:
+        if group[0][0] == 0:
+            cid, deleted, inserted = None, group[0][1], group[0][1]
+        else:
+            deleted = "".join(t for op, t in group if op == -1)
+            inserted = "".join(t for op, t in group if op == 1)
+            cid = build.new_id()
+            category = classify(deleted, inserted, old_text, new_text,
+                                (old_pos, old_pos + len(deleted)), (new_pos, new_pos + len(inserted)))
+            ctype: ChangeType = "replace" if deleted and inserted else ("delete" if deleted else "insert")
+            build.add(Change(cid, ctype, "editorial" if category else "content", new.section,
+                             deleted, inserted, move=move, editorial=category,
+                             old_context=old_text, new_context=new_text))
+        old_side.append((deleted, cid))
+        new_side.append((inserted, cid))
+        old_pos += len(deleted)
+        new_pos += len(inserted)
+    return old_side, new_side
+
 
 def compare(old_body: str, new_body: str) -> Comparison:
-    raise NotImplementedError("the compare engine lands with issue #3")
+    """Compare two Markdown bodies (pure and deterministic)."""
+    old_sha = hashlib.sha256(old_body.encode("utf-8", "surrogatepass")).hexdigest()
+    new_sha = hashlib.sha256(new_body.encode("utf-8", "surrogatepass")).hexdigest()
+    build = _Builder()
+    notes: list[str] = []
+    if old_body == new_body:
+        build.emit("equal", old_body)
+    else:
+        old_blocks, new_blocks = parse_blocks(old_body), parse_blocks(new_body)
+        aligner = _Aligner(old_blocks, new_blocks)
+        aligner.run()
+        notes = aligner.notes
+        _Emitter(build, old_blocks, new_blocks, aligner, notes).run()
+    return _finish(build, old_sha, new_sha, old_body, new_body, notes)
+
+
+class _Emitter:
+    """Walks the aligned chain in body order and emits segments and changes."""
+
+    def __init__(self, build: _Builder, old: list[Block], new: list[Block], aligner: _Aligner,
+                 notes: list[str]) -> None:
+        self.build, self.old, self.new, self.aligner, self.notes = build, old, new, aligner, notes
+        self.moves_by_old = {p.o0: p for p in aligner.moves}
+        self.moves_by_new = {p.n0: p for p in aligner.moves}
+        self.move_sides: dict[_Pair, tuple[str, str, Side, Side]] = {}
+
+    def run(self) -> None:
+        o = n = 0
+        end = _Pair(len(self.old), len(self.old), len(self.new), len(self.new))
+        for pair in self.aligner.chain + [end]:
+            self._unmatched(o, pair.o0, n, pair.n0)
+            if pair is not end:
+                old_t = "".join(b.text for b in self.old[pair.o0:pair.o1])
+                new_t = "".join(b.text for b in self.new[pair.n0:pair.n1])
+                old_side, new_side = _word_sides(self.build, self.new[pair.n0], old_t, new_t, self.notes)
+                for (o_text, cid), (n_text, _) in zip(old_side, new_side):
+                    if cid is None:
+                        self.build.emit("equal", o_text)
+                    else:
+                        self.build.emit("delete", o_text, cid)
+                        self.build.emit("insert", n_text, cid)
+            o, n = pair.o1, pair.n1
+
+    def _move_end(self, pair: _Pair, op: SegmentOp) -> None:
+        """One end of a move: the old side as deletes, the new side as inserts, with
+        the move id; words edited inside keep their own change ids."""
+        if pair not in self.move_sides:
+            mid = f"m{len(self.move_sides) + 1}"
+            cid = self.build.new_id()
+            old, new = self.old[pair.o0], self.new[pair.n0]
+            self.build.add(Change(cid, "move", "content", new.section, old.text, new.text,
+                                  move=mid, old_section=old.section,
+                                  old_context=old.text, new_context=new.text))
+            sides = _word_sides(self.build, new, old.text, new.text, self.notes, mid)
+            self.move_sides[pair] = (mid, cid, *sides)
+        mid, cid, old_side, new_side = self.move_sides[pair]
+        for text, edit in (old_side if op == "delete" else new_side):
+            self.build.emit(op, text, edit or cid, mid)
+
+    def _unmatched(self, o0: int, o1: int, n0: int, n1: int) -> None:
+        """Blocks between two aligned pairs: moved ends, deleted and inserted runs
+        (a run per section; one deleted run facing one inserted run is a replace)."""
+        runs: list[tuple[SegmentOp, _Pair | None, list[Block]]] = []
+        for op, blocks, lo, hi, moves in (("delete", self.old, o0, o1, self.moves_by_old),
+                                          ("insert", self.new, n0, n1, self.moves_by_new)):
+            for k in range(lo, hi):
+                if k in moves:
+                    runs.append((op, moves[k], []))
+                elif runs and runs[-1][0] == op and runs[-1][1] is None \
+                        and runs[-1][2][-1].section == blocks[k].section:
+                    runs[-1][2].append(blocks[k])
+                else:
+                    runs.append((op, None, [blocks[k]]))
+        plain = [r for r in runs if r[1] is None]
+        replace_id = None
+        if len(plain) == 2 and plain[0][0] == "delete" and plain[1][0] == "insert":
+            replace_id = self.build.new_id()
+            old_t = "".join(b.text for b in plain[0][2])
+            new_t = "".join(b.text for b in plain[1][2])
+            kind, cat = _block_kind(old_t, new_t)
+            self.build.add(Change(replace_id, "replace", kind, plain[1][2][0].section, old_t, new_t,
+                                  editorial=cat, old_context=old_t, new_context=new_t))
+        for op, move, blocks in runs:
+            if move is not None:
+                self._move_end(move, op)
+                continue
+            text = "".join(b.text for b in blocks)
+            cid = replace_id
+            if cid is None:
+                cid = self.build.new_id()
+                kind, cat = _block_kind(text, "")
+                old_t, new_t = (text, "") if op == "delete" else ("", text)
+                self.build.add(Change(cid, op, kind, blocks[0].section, old_t, new_t,  # type: ignore[arg-type]
+                                      editorial=cat, old_context=old_t, new_context=new_t))
+            self.build.emit(op, text, cid)
+
+
+def _finish(build: _Builder, old_sha: str, new_sha: str, old_body: str, new_body: str,
+            notes: list[str]) -> Comparison:
+    """Number changes by first appearance, count words, freeze."""
+    rename: dict[str, str] = {}
+    for seg in build.segments:
+        if seg.change and seg.change not in rename:
+            rename[seg.change] = f"c{len(rename) + 1}"
+    segments = tuple(Segment(s.op, s.text, rename.get(s.change) if s.change else None, s.move)
+                     for s in build.segments)
+    changes = tuple(Change(**{**build.changes[old_id].__dict__, "id": new_id})
+                    for old_id, new_id in rename.items())
+    move_changes = {c.id for c in changes if c.type == "move"}
+
+    def words(op: str, moved: bool) -> int:
+        return sum(len(_WORD_RE.findall(s.text)) for s in segments
+                   if s.op == op and (s.change in move_changes) == moved)
+
+    stats = Stats(
+        old_words=len(_WORD_RE.findall(old_body)), new_words=len(_WORD_RE.findall(new_body)),
+        inserted_words=words("insert", False), deleted_words=words("delete", False),
+        moved_words=words("insert", True), changes=len(changes),
+        material_changes=sum(1 for c in changes if c.material),
+    )
+    return Comparison(old_sha, new_sha, changes, segments, stats, notes=tuple(dict.fromkeys(notes)))

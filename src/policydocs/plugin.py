@@ -1,0 +1,230 @@
+"""The MkDocs plugin ``policydocs``: wires MkDocs events to `policydocs.site`.
+
+Events used, and why:
+
+- ``on_config``: load the store (fail the build with one clear line when it is
+  invalid), put the banner templates and the CSS/JS on the theme.
+- ``on_files``: ask the core for the site model and add each page with
+  ``File.generated`` — version, archive and compare pages ``NOT_IN_NAV`` (Material
+  renders the nav into every page, so a big nav makes builds quadratic).
+- ``on_nav``: list the policies (by title) under one "Policies" section.
+- ``on_page_markdown``: the page's banner goes into ``page.meta`` for the
+  ``announce`` block.
+- ``on_page_content``: generated pages get the core's finished HTML, so MkDocs'
+  Markdown (and its raw-HTML handling) never sees policy text.
+- ``on_post_build``: feeds and ``api/policies.json``.
+- ``on_serve``: ``mkdocs serve`` rebuilds when the store changes.
+
+Nothing generated is written into ``docs/``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mkdocs.config.base import Config
+from mkdocs.config.config_options import Choice, Type
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+
+from policydocs.errors import UserError
+from policydocs.fsutil import atomic_write_text
+from policydocs.materiality import load_rules
+from policydocs.site import ComparisonCache, SiteModel, SiteOptions, build_site
+from policydocs.site.model import changelog_uri, home_uri
+from policydocs.store import Store, open_store, today_from_env
+
+log = get_plugin_logger(__name__)
+PACKAGE = Path(__file__).parent
+ASSETS_URI = "assets/policydocs"
+
+# Comparisons survive `mkdocs serve` rebuilds (which load a fresh plugin each time):
+# they are keyed by body hashes and rules, so a stale entry can never be served.
+_CACHE = ComparisonCache()
+
+
+class PolicyDocsConfig(Config):
+    enabled = Type(bool, default=True)
+    """Turn the plugin off (e.g. to preview hand-written pages only)."""
+    store = Type(str, default="policy_versions")
+    """The policy store, relative to mkdocs.yml."""
+    compare = Choice(("all", "adjacent"), default="all")
+    """Compare pages for every pair of versions of a policy (``all``), or only for
+    consecutive versions, ``supersedes`` links and each version against the current
+    one (``adjacent``: for policies with very many versions)."""
+    banner_days = Type(int, default=30)
+    """How long after a material change takes effect its policy page shows a banner."""
+    feeds = Type(bool, default=True)
+    """Write Atom feeds (``feed.xml`` and one per policy)."""
+
+
+class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
+    """Generate the policy pages of DESIGN.md's URL map at build time."""
+
+    def __init__(self) -> None:
+        self._store: Store | None = None
+        self._model: SiteModel | None = None
+        self._html: dict[str, str] = {}
+        self._banner: dict[str, str] = {}
+        self._own_index = False
+
+    # --- events ------------------------------------------------------------------
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        root = Path(config.config_file_path or ".").parent / self.config.store
+        try:
+            self._store = open_store(root)
+            self._rules = load_rules(self._store)
+        except UserError as exc:
+            raise PluginError(f"policydocs: {exc}") from None
+        theme_dirs = config.theme.dirs
+        theme_dirs.insert(1 if config.theme.custom_dir else 0, str(PACKAGE / "templates"))
+        for asset in self._asset_names():
+            target = config.extra_css if asset.endswith(".css") else config.extra_javascript
+            if asset.endswith((".css", ".js")) and f"{ASSETS_URI}/{asset}" not in target:
+                target.append(f"{ASSETS_URI}/{asset}")
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return None
+        assert self._store is not None
+        self._own_index = files.get_file_from_path(home_uri()) is not None
+        self._model = self._build_model(config)
+        self._html = {p.src_uri: p.html for p in self._model.pages}
+        self._banner = {p.src_uri: p.banner for p in self._model.pages if p.banner}
+        for page in self._model.pages:
+            if page.src_uri == home_uri() and self._own_index:
+                continue  # the project's own index.md gets the listing appended
+            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, page.src_uri,
+                                        content=_stub(page.title, page.searchable),
+                                        inclusion=inclusion))
+        for asset in self._asset_names():
+            files.append(File.generated(config, f"{ASSETS_URI}/{asset}",
+                                        abs_src_path=str(PACKAGE / "assets" / asset)))
+        log.debug("generated %d pages", len(self._model.pages))
+        return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        if not self.config.enabled or self._model is None:
+            return None
+        return _with_policies_section(nav, files, self._model.nav_policies)
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str | None:
+        if not self.config.enabled:
+            return None
+        banner = self._banner.get(page.file.src_uri)
+        if banner:
+            page.meta["pd_banner"] = banner
+        return None
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str | None:
+        if not self.config.enabled:
+            return None
+        generated = self._html.get(page.file.src_uri)
+        if generated is None:
+            return None
+        if page.file.src_uri == home_uri() and self._own_index:
+            return html + generated
+        return generated
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled or self._model is None:
+            return
+        site_dir = Path(config.site_dir)
+        for extra in self._model.files:
+            atomic_write_text(site_dir / extra.dest_uri, extra.content)
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> LiveReloadServer:
+        if self.config.enabled and self._store is not None:
+            server.watch(str(self._store.root))
+        return server
+
+    # --- helpers -----------------------------------------------------------------
+
+    def _build_model(self, config: MkDocsConfig) -> SiteModel:
+        store = self._store
+        assert store is not None
+        options = SiteOptions(
+            compare=self.config.compare, banner_days=self.config.banner_days,
+            feeds=self.config.feeds,
+            site_url=config.site_url or store.settings.site_url or "",
+            site_name=store.settings.site_name or config.site_name,
+            directory_urls=config.use_directory_urls, home_intro=not self._own_index,
+        )
+        try:
+            return build_site(store, self._rules, today_from_env(), options, cache=_CACHE)
+        except UserError as exc:
+            raise PluginError(f"policydocs: {exc}") from None
+
+    @staticmethod
+    def _asset_names() -> list[str]:
+        return sorted(p.name for p in (PACKAGE / "assets").iterdir()
+                      if p.is_file() and not p.name.startswith("."))
+
+
+def _stub(title: str, searchable: bool) -> str:
+    """A generated page's Markdown: only its front matter (the HTML comes later)."""
+    meta = f"title: {json.dumps(title)}\n"
+    if not searchable:
+        meta += "search:\n  exclude: true\n"
+    return f"---\n{meta}---\n"
+
+
+def _with_policies_section(nav: Navigation, files: Files, policy_uris: tuple[str, ...]) -> Navigation:
+    """The nav MkDocs made, with the generated pages regrouped: home first, then a
+    "Policies" section listing each policy by title, then the changelog."""
+    generated = set(policy_uris) | {changelog_uri()}
+
+    def keep(item):
+        if isinstance(item, Page):
+            return None if item.file.src_uri in generated else item
+        if isinstance(item, Section):
+            children = [c for c in (keep(ch) for ch in item.children) if c is not None]
+            if not children:
+                return None
+            item.children = children
+        return item
+
+    items = [i for i in (keep(item) for item in nav.items) if i is not None]
+    policy_pages = [f.page for f in (files.get_file_from_path(u) for u in policy_uris) if f and f.page]
+    section = Section("Policies", policy_pages)
+    at = 1 if items and isinstance(items[0], Page) and items[0].is_homepage else 0
+    items.insert(at, section)
+    changelog = files.get_file_from_path(changelog_uri())
+    if changelog and changelog.page:
+        items.insert(at + 1, changelog.page)
+    _link_up(items, None)
+    pages = _pages(items)
+    for i, page in enumerate(pages):
+        page.previous_page = pages[i - 1] if i else None
+        page.next_page = pages[i + 1] if i + 1 < len(pages) else None
+    return Navigation(items, pages)
+
+
+def _link_up(items: list, parent: Section | None) -> None:
+    for item in items:
+        item.parent = parent
+        if isinstance(item, Section):
+            _link_up(item.children, item)
+
+
+def _pages(items: list) -> list[Page]:
+    out: list[Page] = []
+    for item in items:
+        if isinstance(item, Page):
+            out.append(item)
+        elif isinstance(item, Section):
+            out.extend(_pages(item.children))
+    return out

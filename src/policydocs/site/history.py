@@ -1,0 +1,64 @@
+"""Which comparisons the site shows, computed once each.
+
+`site_pairs` extends `comparisons.store_pairs` (consecutive versions and
+``supersedes`` links) with what the archive links to: every version against
+the current one, or, with ``compare: all``, every pair of versions of a
+policy. `ComparisonCache` computes each pair once per process, keyed by the
+two body hashes, the rules and the override, so ``mkdocs serve`` only
+recompares what changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+from policydocs.compare import Comparison
+from policydocs.comparisons import Pair, compare_versions, store_pairs
+from policydocs.materiality import RuleSet
+from policydocs.store import Store, Version
+
+CompareFn = Callable[[Version, Version, RuleSet], Comparison]
+
+
+def site_pairs(store: Store, today: dt.date, compare: str = "all") -> list[Pair]:
+    """The pairs with a compare page, old → new, without repeats, in a stable order."""
+    pairs = list(store_pairs(store))
+    seen = {p.slug for p in pairs}
+    for policy in store.policies.values():
+        versions = policy.versions
+        if compare == "all":
+            extra = [(a, b) for i, a in enumerate(versions) for b in versions[i + 1:]]
+        else:
+            targets = [v for v in (policy.current(today), *policy.upcoming(today)) if v]
+            extra = [(a, b) for b in targets for a in versions if a.sort_key < b.sort_key]
+        for old, new in extra:
+            pair = Pair(old, new, "any")
+            if pair.slug not in seen:
+                seen.add(pair.slug)
+                pairs.append(pair)
+    return pairs
+
+
+
+class ComparisonCache:
+    """Comparisons by content: the same two bodies under the same rules compare once."""
+
+    def __init__(self, compare_fn: CompareFn = compare_versions) -> None:
+        self._compare = compare_fn
+        self._done: dict[tuple, Comparison] = {}
+
+    def get(self, pair: Pair, rules: RuleSet) -> Comparison:
+        key = (pair.old.body_sha256, pair.new.body_sha256, rules.digest,
+               pair.new.material, pair.new.material_reason)
+        found = self._done.get(key)
+        if found is None:
+            found = self._done[key] = self._compare(pair.old, pair.new, rules)
+        return found
+
+    def __call__(self, old: Version, new: Version, rules: RuleSet) -> Comparison:
+        """Use the cache wherever a `CompareFn` is expected (changelog entries)."""
+        return self.get(Pair(old, new, "any"), rules)
+
+    def __len__(self) -> int:
+        return len(self._done)

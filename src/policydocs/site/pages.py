@@ -1,0 +1,332 @@
+"""The content of every generated page, as finished HTML.
+
+Each ``*_page`` function is pure: a `SiteContext` in, one `GeneratedPage` out.
+Store values (titles, summaries, URLs, hashes) go through `esc`; policy bodies
+go through `render_policy_body`; redlines come from `policydocs.redline`, which
+escapes the compared texts. Nothing here reads the clock or the file system.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from policydocs.changelog import ChangelogEntry
+from policydocs.compare import Comparison
+from policydocs.comparisons import Pair, previous_pair
+from policydocs.materiality import RuleSet
+from policydocs.site.history import ComparisonCache
+from policydocs.site.model import (
+    GeneratedPage, SiteOptions, changelog_uri, compare_uri, home_uri, link, policy_uri,
+    version_uri, versions_uri,
+)
+from policydocs.site.text import esc, render_policy_body
+from policydocs.store import Policy, Store, Version
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+LATEST_NOTICES = 5
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    """Everything a page needs, computed once per build."""
+
+    store: Store
+    rules: RuleSet
+    today: dt.date
+    options: SiteOptions
+    cache: ComparisonCache
+    pairs: dict[str, Pair]  # by slug: the compare pages that exist
+    entries: tuple[ChangelogEntry, ...]  # newest first
+
+    def href(self, from_src: str, to: str) -> str:
+        return esc(link(from_src, to, self.options.directory_urls))
+
+    def comparison(self, pair: Pair) -> Comparison:
+        return self.cache.get(pair, self.rules)
+
+
+# --- small pieces --------------------------------------------------------------------
+
+
+def human_date(version_id: str) -> str:
+    """``2021-02-11`` → ``11 February 2021``, at the precision the id has."""
+    parts = version_id.split("T")[0].split("-")
+    words = [str(int(parts[2]))] if len(parts) > 2 else []
+    if len(parts) > 1:
+        words.append(MONTHS[int(parts[1]) - 1])
+    words.append(parts[0])
+    text = " ".join(words)
+    if "T" in version_id:
+        clock = version_id.split("T")[1]
+        text += f", {clock[:2]}:{clock[2:4]} UTC"
+    return text
+
+
+def time_tag(version_id: str) -> str:
+    iso = version_id.split("T")[0]
+    return f'<time datetime="{esc(iso)}">{esc(human_date(version_id))}</time>'
+
+
+def effective_line(version: Version) -> str:
+    observed = (' <span class="pd-observed" title="The text states no date; this is when we '
+                'first saw it.">(date observed, not stated in the text)</span>'
+                if version.date_basis == "observed" else "")
+    return f'<p class="pd-effective">Effective {time_tag(version.version_id)}{observed}</p>'
+
+
+def verdict_label(material: bool | None) -> tuple[str, str]:
+    """(css modifier, words) for a verdict; None is a first version."""
+    if material is None:
+        return "new", "First version"
+    return ("material", "Material change") if material else ("minor", "Not material")
+
+
+def verdict_badge(material: bool | None) -> str:
+    css, words = verdict_label(material)
+    return f'<span class="pd-badge pd-badge--{css}">{words}</span>'
+
+
+def status_of(policy: Policy, version: Version, today: dt.date) -> str:
+    current = policy.current(today)
+    if current is version:
+        return "current"
+    return "upcoming" if version.effective_date > today else "superseded"
+
+
+def compare_link(ctx: SiteContext, here: str, old: Version, new: Version, text: str) -> str:
+    slug = Pair(old, new, "any").slug
+    if slug not in ctx.pairs:
+        return ""
+    return f'<a href="{ctx.href(here, compare_uri(slug))}">{esc(text)}</a>'
+
+
+# --- the banner ----------------------------------------------------------------------
+
+
+def policy_banner(ctx: SiteContext, policy: Policy, here: str) -> str:
+    """A notice for the top of a policy's pages: an announced upcoming version, or a
+    material change that took effect within the last ``banner_days`` days."""
+    current = policy.current(ctx.today)
+    upcoming = policy.upcoming(ctx.today)
+    if upcoming:
+        nxt = upcoming[0]
+        target = (compare_link(ctx, here, current, nxt, "See what will change") if current
+                  else f'<a href="{ctx.href(here, version_uri(policy.id, nxt.version_id))}">'
+                       "Read it</a>")
+        return (f'<span class="pd-banner pd-banner--upcoming">A new version of {esc(policy.title)} '
+                f"takes effect on {time_tag(nxt.version_id)}. {target}</span>")
+    if current is None:
+        return ""
+    pair = previous_pair(ctx.store, current)
+    if pair is None or not ctx.comparison(pair).material:
+        return ""
+    age = (ctx.today - current.effective_date).days
+    if age > ctx.options.banner_days:
+        return ""
+    what = compare_link(ctx, here, pair.old, pair.new, "See what changed")
+    return (f'<span class="pd-banner pd-banner--material">{esc(policy.title)} changed materially '
+            f"on {time_tag(current.version_id)}. {what}</span>")
+
+
+# --- pages ---------------------------------------------------------------------------
+
+
+def home_page(ctx: SiteContext) -> GeneratedPage:
+    here = home_uri()
+    rows = []
+    for policy in ctx.store.policies.values():
+        current = policy.current(ctx.today)
+        when = (f"effective {time_tag(current.version_id)}" if current
+                else "not yet in effect")
+        rows.append(
+            f'<li class="pd-policy-item"><a href="{ctx.href(here, policy_uri(policy.id))}">'
+            f"{esc(policy.title)}</a> — {when} · "
+            f'<a href="{ctx.href(here, versions_uri(policy.id))}">{len(policy.versions)} '
+            f"version{'s' if len(policy.versions) != 1 else ''}</a></li>")
+    notices = "".join(_entry_item(ctx, here, e) for e in ctx.entries[:LATEST_NOTICES])
+    intro = (f"<h1>{esc(ctx.options.site_name)}</h1>" if ctx.options.home_intro else "")
+    feeds = (f' · <a href="{ctx.href(here, "feed.xml")}">Atom feed</a>' if ctx.options.feeds else "")
+    html = (
+        f'{intro}<div class="pd-home">'
+        f'<h2 id="policies">Policies</h2><ul class="pd-policies">{"".join(rows)}</ul>'
+        f'<h2 id="latest-notices">Latest notices</h2><ul class="pd-notices">{notices}</ul>'
+        f'<p><a href="{ctx.href(here, changelog_uri())}">Full changelog</a>{feeds}</p></div>'
+    )
+    return GeneratedPage(here, ctx.options.site_name, html, in_nav=True, searchable=True,
+                         kind="home")
+
+
+def policy_page(ctx: SiteContext, policy: Policy) -> GeneratedPage:
+    here = policy_uri(policy.id)
+    current = policy.current(ctx.today)
+    links = [f'<a href="{ctx.href(here, versions_uri(policy.id))}">All versions</a>']
+    if current is None:
+        body = ('<p class="pd-effective">No version is in effect yet.</p>')
+    else:
+        pair = previous_pair(ctx.store, current)
+        if pair is not None:
+            links.insert(0, compare_link(ctx, here, pair.old, pair.new, "What changed"))
+        body = (effective_line(current)
+                + f'<div class="pd-policy-text">{render_policy_body(current.body)}</div>')
+    if ctx.options.feeds:
+        links.append(f'<a href="{ctx.href(here, f"policies/{policy.id}/feed.xml")}">Atom feed</a>')
+    actions = f'<p class="pd-actions">{" · ".join(x for x in links if x)}</p>'
+    html = f"<h1>{esc(policy.title)}</h1>{actions}{body}"
+    return GeneratedPage(here, policy.title, html, in_nav=True, searchable=True,
+                         banner=policy_banner(ctx, policy, here), kind="policy")
+
+
+def versions_page(ctx: SiteContext, policy: Policy) -> GeneratedPage:
+    here = versions_uri(policy.id)
+    current = policy.current(ctx.today)
+    rows = []
+    for version in reversed(policy.versions):
+        pair = previous_pair(ctx.store, version)
+        material = ctx.comparison(pair).material if pair else None
+        status = status_of(policy, version, ctx.today)
+        compares = [compare_link(ctx, here, pair.old, pair.new, "previous") if pair else ""]
+        if current is not None and version is not current:
+            old, new = sorted((version, current), key=lambda v: v.sort_key)
+            compares.append(compare_link(ctx, here, old, new, "current"))
+        rows.append(
+            f'<tr class="pd-status-{status}">'
+            f'<td><a href="{ctx.href(here, version_uri(policy.id, version.version_id))}">'
+            f"{esc(version.version_id)}</a>"
+            f"{' <strong>(current)</strong>' if status == 'current' else ''}"
+            f"{' <em>(upcoming)</em>' if status == 'upcoming' else ''}</td>"
+            f"<td>{time_tag(version.version_id)}"
+            f"{' (observed)' if version.date_basis == 'observed' else ''}</td>"
+            f"<td>{verdict_badge(material)}</td><td>{esc(version.summary or '')}</td>"
+            f'<td>{" · ".join(c for c in compares if c) or "—"}</td></tr>')
+    table = ("<table class=\"pd-versions\"><thead><tr><th>Version</th><th>Effective</th>"
+             "<th>Change</th><th>Summary</th><th>Compare with</th></tr></thead>"
+             f"<tbody>{''.join(rows)}</tbody></table>")
+    html = (f"<h1>{esc(policy.title)}: all versions</h1>"
+            f'<p><a href="{ctx.href(here, policy_uri(policy.id))}">Current version</a></p>'
+            f"{table}{_picker(ctx, here, policy)}")
+    return GeneratedPage(here, f"{policy.title}: all versions", html, kind="versions")
+
+
+def _picker(ctx: SiteContext, here: str, policy: Policy) -> str:
+    """Compare any two versions: two selects; site.js turns the choice into a link."""
+    if len(policy.versions) < 2:
+        return ""
+    targets = {slug: link(here, compare_uri(slug), ctx.options.directory_urls)
+               for slug, pair in ctx.pairs.items() if pair.new.policy_id == policy.id}
+    options = "".join(f'<option value="{esc(v.ref)}">{esc(v.version_id)}</option>'
+                      for v in policy.versions)
+    older = options.replace(f'value="{esc(policy.versions[0].ref)}"',
+                            f'value="{esc(policy.versions[0].ref)}" selected', 1)
+    newer = options.replace(f'value="{esc(policy.versions[-1].ref)}"',
+                            f'value="{esc(policy.versions[-1].ref)}" selected', 1)
+    return (
+        '<h2 id="compare-any-two">Compare any two versions</h2>'
+        f'<form class="pd-picker" data-targets="{esc(json.dumps(targets, sort_keys=True))}">'
+        f'<label>From <select name="old">{older}</select></label> '
+        f'<label>to <select name="new">{newer}</select></label> '
+        '<button type="submit" class="md-button">Compare</button>'
+        '<output class="pd-picker-message" aria-live="polite"></output></form>'
+        '<noscript><p>Without JavaScript, use the compare links in the table above.</p></noscript>')
+
+
+def version_page(ctx: SiteContext, policy: Policy, version: Version) -> GeneratedPage:
+    here = version_uri(policy.id, version.version_id)
+    status = status_of(policy, version, ctx.today)
+    current = policy.current(ctx.today)
+    notes = {
+        "current": "This is the current version.",
+        "upcoming": "This version is not in effect yet.",
+        "superseded": "This is not the current version: it has been replaced.",
+    }
+    extra = ""
+    if status != "current" and current is not None:
+        old, new = sorted((version, current), key=lambda v: v.sort_key)
+        extra = (f' <a href="{ctx.href(here, policy_uri(policy.id))}">Read the current version</a>'
+                 f" · {compare_link(ctx, here, old, new, 'Compare with the current version')}")
+    pair = previous_pair(ctx.store, version)
+    if pair is not None:
+        extra += " · " + compare_link(ctx, here, pair.old, pair.new, "What changed from the previous version")
+    status_box = (f'<div class="pd-status pd-status--{status}" role="note"><strong>{notes[status]}</strong>'
+                  f"{extra} · <a href=\"{ctx.href(here, versions_uri(policy.id))}\">All versions</a></div>")
+    title = f"{version.title} — version {version.version_id}"
+    html = (f"<h1>{esc(title)}</h1>{status_box}{effective_line(version)}"
+            f'<div class="pd-policy-text">{render_policy_body(version.body)}</div>'
+            f"{provenance(version)}")
+    return GeneratedPage(here, title, html, kind="version")
+
+
+def provenance(version: Version) -> str:
+    src = version.source
+    rows = [("Body SHA-256", f"<code>{esc(version.body_sha256)}</code>")]
+    if src.url:
+        rows.append(("Source", f'<a href="{esc(src.url)}" rel="nofollow noopener">{esc(src.url)}</a>'
+                     if src.url.startswith(("https:", "http:")) else esc(src.url)))
+    labels = (("sha256", "Capture SHA-256"), ("file", "Captured file"), ("retrieved", "Retrieved"),
+              ("repo", "Repository"), ("commit", "Commit"), ("path", "Path"))
+    for key, label in labels:
+        value = getattr(src, key)
+        if value:
+            rows.append((label, f"<code>{esc(value)}</code>" if key in ("sha256", "commit") else esc(value)))
+    if version.announced:
+        rows.append(("Announced", time_tag(version.announced)))
+    if version.stated_date:
+        rows.append(("Date stated in the text", time_tag(version.stated_date)))
+    rows.append(("Date basis", "stated in the text" if version.date_basis == "stated"
+                 else "observed by us (the text states no date)"))
+    items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    return f'<h2 id="provenance">Provenance</h2><dl class="pd-provenance">{items}</dl>'
+
+
+def compare_page(ctx: SiteContext, pair: Pair) -> GeneratedPage:
+    here = compare_uri(pair.slug)
+    comparison = ctx.comparison(pair)
+    old, new = pair.old, pair.new
+    css, words = verdict_label(comparison.material)
+    if comparison.verdict_basis == "none":
+        css, words = "none", "Materiality not assessed"
+    elif comparison.verdict_basis == "override":
+        words += " (verdict set by the maintainers)"
+    stats = comparison.stats
+    side = lambda v: (f'<a href="{ctx.href(here, version_uri(v.policy_id, v.version_id))}">'  # noqa: E731
+                      f"{esc(v.title)}</a>, effective {time_tag(v.version_id)}")
+    head = (f'<p class="pd-compare-meta">From {side(old)}<br>to {side(new)}</p>'
+            f'<p class="pd-verdict pd-verdict--{css}"><strong>{words}.</strong> '
+            f"{stats.changes} change(s), {stats.material_changes} material; "
+            f"{stats.inserted_words} word(s) inserted, {stats.deleted_words} deleted, "
+            f"{stats.moved_words} moved.</p>")
+    legend = ('<p class="pd-legend"><strong>Legend:</strong> <ins class="pd-ins">inserted text</ins> '
+              '<del class="pd-del">deleted text</del> <span class="pd-legend-move">moved text '
+              '(linked both ways)</span> <span class="pd-editorial">editorial change</span></p>')
+    others = (f'<p class="pd-compare-nav"><a href="{ctx.href(here, versions_uri(new.policy_id))}">'
+              "All versions and compare any two</a></p>")
+    title = f"Changes: {old.ref} → {new.ref}"
+    html = (f"<h1>{esc(title)}</h1>{head}{legend}{others}"
+            f'<div class="pd-compare">{redline_fragment(comparison)}</div>')
+    return GeneratedPage(here, title, html, kind="compare")
+
+
+def redline_fragment(comparison: Comparison) -> str:
+    from policydocs.redline import render_html_fragment
+
+    return render_html_fragment(comparison)
+
+
+def changelog_page(ctx: SiteContext) -> GeneratedPage:
+    here = changelog_uri()
+    items = "".join(_entry_item(ctx, here, e) for e in ctx.entries)
+    html = (f"<h1>Changelog</h1><p>Every version of every policy, newest first.</p>"
+            f'<ul class="pd-changelog">{items}</ul>')
+    return GeneratedPage(here, "Changelog", html, in_nav=True, searchable=True, kind="changelog")
+
+
+def _entry_item(ctx: SiteContext, here: str, entry: ChangelogEntry) -> str:
+    page = ctx.href(here, version_uri(entry.policy_id, entry.version.version_id))
+    what = (f' · <a href="{ctx.href(here, compare_uri(entry.compare_slug))}">what changed</a>'
+            if entry.compare_slug and entry.compare_slug in ctx.pairs else "")
+    upcoming = ' <em class="pd-upcoming">(upcoming)</em>' if entry.upcoming else ""
+    return (f'<li class="pd-entry">{time_tag(entry.date)}{upcoming} — '
+            f'<a href="{page}">{esc(entry.policy_title)}</a> {verdict_badge(entry.material)} '
+            f'<span class="pd-line">{esc(entry.line)}</span>{what}</li>')
