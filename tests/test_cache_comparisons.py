@@ -145,3 +145,18 @@ def test_default_cache_folder_is_ignored_by_git(tmp_path):
     assert result.returncode == 0, "the comparison cache must not be committed"
     env_dir = ComparisonCache().folder
     assert env_dir == Path(os.environ.get("POLICYDOCS_CACHE_DIR") or Path.cwd() / ".cache/policydocs")
+
+
+def test_second_comparison_of_the_same_texts_is_read_from_disk_by_another_process(tmp_path):
+    old = seed("001").read_text(encoding="utf-8")
+    new = old.replace("30 days", "90 days", 1) + "\nWe may share data with partners.\n"
+    folder = tmp_path / "cache"
+    first_cache = ComparisonCache(folder)
+    first = compare_versions(version(old, "2024-01-01"), version(new, "2024-02-01"), RuleSet(),
+                             cache=first_cache)
+    assert (first_cache.hits, first_cache.misses) == (0, 1)
+    later_cache = ComparisonCache(folder)  # a new build: nothing in memory
+    again = compare_versions(version(old, "2024-01-01"), version(new, "2024-02-01"), RuleSet(),
+                             cache=later_cache)
+    assert (later_cache.hits, later_cache.misses) == (1, 0)
+    assert again == first and again.changes
