@@ -288,22 +288,3 @@ def test_importing_one_service_from_the_real_history_is_idempotent(genai_repo, t
     again = run_cli("import-git", str(genai_repo), "--store", "pv", "--path", "Claude.ai/*")
     assert again.returncode == 0 and again.stdout.startswith("nothing new to import")
     assert snapshot(tmp_path / "pv") == before
-
-
-@pytest.mark.corpus
-def test_stated_dates_are_read_from_the_real_texts(genai_repo):
-    from policydocs.ingest_git import find_stated_date
-
-    def stated(rel: str) -> str | None:
-        return find_stated_date((genai_repo / rel).read_text())
-
-    expected_prefix = {
-        "Claude.ai/Privacy Policy.md": "Effective ",
-        "Le Chat/Privacy Policy.md": "Effective:",
-        "ChatGPT/Privacy Policy.md": "Updated:",
-    }
-    for rel, label in expected_prefix.items():
-        line = next(l for l in (genai_repo / rel).read_text().splitlines() if l.startswith(label))
-        value = stated(rel)
-        assert value is not None and value[:4] in line, (rel, line, value)
-    assert find_stated_date("The changes are effective 15 days after we post them.") is None

@@ -112,6 +112,34 @@ def changelog(store_root: Path, out: Path, check_only: bool, site_url: str | Non
     click.echo(f"wrote {out} ({len(entries)} entries)", err=True)
 
 
+# --- import (issue #2: the importer, policydocs.ingest) -------------------------------
+
+
+@main.command("import")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--policy", "policy_id", required=True, help="Policy id (a slug such as privacy-policy).")
+@click.option("--effective", metavar="DATE", help="Effective date when the text states none (YYYY[-MM[-DD]]).")
+@click.option("--date-basis", type=click.Choice(["stated", "observed"]),
+              help="Whether --effective is stated in the text or observed by you (default observed).")
+@click.option("--announced", metavar="DATE", help="When the version was made public (needed for a future date).")
+@click.option("--url", help="Where the page is published (default: the page's canonical link).")
+@click.option("--title", help="Title as published (default: the page's heading).")
+@click.option("--owner", help="Owner recorded in policies.yml when the policy is new.")
+@click.option("--supersedes", multiple=True, metavar="POLICY",
+              help="A policy this one replaces (recorded in policies.yml when the policy is new).")
+@click.option("--hints", "hints_file", type=click.Path(path_type=Path),
+              help="YAML hints for a capture whose structure no rule can recover (docs/importing.md).")
+@store_option
+@user_errors
+def import_(source: Path, policy_id: str, store_root: Path, **options) -> None:
+    """Import an HTML page, a text capture or a Markdown file as a new version of a policy."""
+    from policydocs.ingest import import_source
+
+    result = import_source(source, store_root=store_root, policy_id=policy_id,
+                           supersedes=tuple(options.pop("supersedes")), **options)
+    click.echo(result.message())
+
+
 # --- history: import-git and the comparison cache (issue #6) ------------------------
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from policydocs.errors import UserError
+from policydocs.ingest.dates import find_stated_date
 from policydocs.store import (
     Source,
     Version,
@@ -163,52 +164,6 @@ def parse_maps(items: Iterable[str]) -> dict[str, str]:
             raise UserError(f"--map {item!r}: use FILE=POLICY (a path in the repository = a policy id)")
         maps[file] = check_policy_id(policy, where=f"--map {item}")
     return maps
-
-
-# Until ``policydocs.ingest.dates`` (branch ``ingest``) is merged, this stands in
-# for its ``find_stated_date``: a labelled date at the start of a line.
-_MONTHS = {m: i for i, names in enumerate((
-    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-    ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-    ("october", "oct"), ("november", "nov"), ("december", "dec")), 1) for m in names}
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DATE_FORMS = (
-    r"(?P<iso>\d{4}-\d{2}-\d{2})",
-    r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<year>\d{4})",
-    _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})",
-    _MONTH + r",?\s+(?P<year>\d{4})",
-)
-_LABEL = (r"(?:effective(?:\s+date)?(?:\s+(?:from|as\s+of|on))?|(?:last\s+)?(?:updated?|modified|"
-          r"revised|changed)(?:\s+on)?|release\s+date|date\s+of\s+last\s+(?:update|revision))")
-_STATED_RES = tuple(
-    re.compile(r"^[\s>#*_]*" + _LABEL + r"\s*[:\-\u2013]?\s*[*_]*\s*" + form + r"(?![0-9])",
-               re.IGNORECASE | re.MULTILINE)
-    for form in _DATE_FORMS
-)
-
-
-def find_stated_date(text: str) -> str | None:
-    """The date a text states for itself ("Effective: 29 October 2025" → "2025-10-29"),
-    at the precision it gives ("Last Updated: July 2026" → "2026-07"), or None."""
-    found: list[tuple[int, str]] = []
-    for pattern in _STATED_RES:
-        m = pattern.search(text)
-        if not m:
-            continue
-        parts = m.groupdict()
-        if parts.get("iso"):
-            value = parts["iso"]
-        else:
-            month = _MONTHS[parts["month"].lower()]
-            value = f"{int(parts['year']):04d}-{month:02d}"
-            if parts.get("day"):
-                value += f"-{int(parts['day']):02d}"
-        try:
-            dt.date.fromisoformat(value if len(value) == 10 else value + "-01")
-        except ValueError:
-            continue
-        found.append((m.start(), value))
-    return min(found)[1] if found else None
 
 
 # --- planning ------------------------------------------------------------------------
@@ -404,7 +359,8 @@ def _plan_track(repo, track: Track, existing: tuple[Version, ...], report: Impor
 
 def _version(track: Track, version_id: str, commit: Commit, change: FileChange, body: str,
              folded: tuple[str, ...], repo_name: str) -> Version:
-    stated = find_stated_date(body)
+    found = find_stated_date(body)
+    stated = found.iso if found else None
     summary = None
     if folded:
         summary = (f"Last of {len(folded) + 1} commits recorded on {version_id}; "

@@ -1,0 +1,213 @@
+"""The importer: one source (HTML page, text capture, Markdown file) → one new version.
+
+The first stage of the flow; it reads and writes the store only through
+`policydocs.store`. `import_source` decides everything before it writes: the
+text and its repairs, whether it duplicates a version already stored, the date
+(stated in the text, or given by the user and recorded as observed — never
+invented), the title and provenance. Then the version file is written
+atomically (never over an existing one), then ``policies.yml`` when the policy
+is new. Any problem before that raises `UserError` and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from policydocs.errors import UserError
+from policydocs.ingest.dates import StatedDate, find_stated_date
+from policydocs.ingest.dedupe import DUPLICATE_THRESHOLD, Match, best_match
+from policydocs.ingest.hints import Hints, load_hints
+from policydocs.ingest.html import html_to_article
+from policydocs.ingest.sources import SourceText, read_source
+from policydocs.ingest.text import text_to_article
+from policydocs.store import (
+    DATE_BASES, Source, Version, check_policy_id, check_version_id, first_day, normalise_date,
+    parse_version, read_registry, read_text_file, split_front_matter, today_from_env, with_policy,
+    write_registry, write_version,
+)
+
+_LEFTOVER_MOJIBAKE = re.compile("[ÂÃ]|â(?=[\x80-\xbf€™œ\x9d])")
+
+
+@dataclass(frozen=True)
+class Article:
+    """What the importer made of a source, before any decision about the store."""
+
+    title: str | None
+    url: str | None
+    body: str
+    stated: StatedDate | None
+    meta: dict
+    repairs: Counter
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: the version written, or the version it duplicates."""
+
+    source: Path
+    written: Path | None = None
+    version: Version | None = None
+    duplicate: Match | None = None
+    registry_updated: bool = False
+    repairs: tuple[tuple[str, int], ...] = ()
+
+    def message(self) -> str:
+        if self.duplicate is not None:
+            return (f"{self.source}: duplicate of {self.duplicate.version.ref} "
+                    f"({self.duplicate.similarity * 100:.1f} % similar); nothing written")
+        assert self.version is not None
+        v = self.version
+        line = f"wrote {self.written} ({v.ref}, date {v.date_basis}"
+        line += f", text states {v.stated_date})" if v.stated_date else ")"
+        if self.registry_updated:
+            line += f"; added '{v.policy_id}' to policies.yml"
+        if self.repairs:
+            line += "; repairs: " + ", ".join(f"{n} {what}" for what, n in self.repairs)
+        return line
+
+
+def import_source(source: Path, *, store_root: Path, policy_id: str, effective: str | None = None,
+                  date_basis: str | None = None, announced: str | None = None,
+                  url: str | None = None, title: str | None = None, owner: str | None = None,
+                  supersedes: tuple[str, ...] = (), hints_file: Path | None = None,
+                  today: dt.date | None = None) -> ImportResult:
+    source, store_root = Path(source), Path(store_root)
+    check_policy_id(policy_id, where="--policy")
+    for option, value in (("--effective", effective), ("--announced", announced)):
+        if value is not None:
+            check_version_id(value, where=option)
+    if date_basis is not None and date_basis not in DATE_BASES:
+        raise UserError(f"--date-basis: must be 'stated' or 'observed', not {date_basis!r}")
+    for other in supersedes:
+        check_policy_id(other, where="--supersedes")
+    hints = load_hints(hints_file)
+    registry = read_registry(store_root)
+    existing = _existing_versions(store_root, policy_id)
+
+    article = read_article(source, hints=hints, base_url=url)
+    duplicate = best_match(article.body, existing)
+    if duplicate is not None and duplicate.similarity >= DUPLICATE_THRESHOLD:
+        return ImportResult(source=source, duplicate=duplicate)
+
+    effective = effective or normalise_date(article.meta.get("effective"))
+    date_basis = date_basis or article.meta.get("date_basis")
+    announced = announced or normalise_date(article.meta.get("announced"))
+    version_id, basis, stated_date = _decide_date(source, article.stated, effective, date_basis)
+    _check_announcement(version_id, announced, today or today_from_env())
+    clash = next((v for v in existing if v.version_id == version_id), None)
+    if clash is not None:
+        pct = duplicate.similarity * 100 if duplicate and duplicate.version is clash else 0.0
+        raise UserError(f"{source}: {clash.ref} exists with a different text ({pct:.1f} % similar); "
+                        "two versions on one date are refused: check the date, or fix the source")
+    entry = (registry.get("policies") or {}).get(policy_id) or {}
+    title = title or article.title or entry.get("title")
+    if not title:
+        raise UserError(f"{source}: no title found in the source; give it with --title")
+    for other in supersedes:
+        if other not in (registry.get("policies") or {}):
+            raise UserError(f"--supersedes {other}: no such policy in {store_root / 'policies.yml'}")
+    version = Version(
+        policy_id=policy_id, version_id=version_id, title=title, effective=version_id,
+        date_basis=basis, body=article.body, announced=announced, stated_date=stated_date,
+        source=Source(url=url or article.url, file=source.name, sha256=_sha256(source)),
+    )
+    new_registry = with_policy(registry, policy_id, title=title, owner=owner, url=url or article.url,
+                               supersedes=list(supersedes) or None)
+    written = write_version(store_root, version)
+    changed = new_registry != registry
+    if changed:
+        write_registry(store_root, new_registry)
+    return ImportResult(source=source, written=written, version=version, registry_updated=changed,
+                        repairs=tuple(sorted(article.repairs.items())))
+
+
+def read_article(source: Path, *, hints: Hints = Hints(), base_url: str | None = None) -> Article:
+    """Read, decode, repair and convert one source to a Markdown body."""
+    text = read_source(source)
+    repairs: Counter = Counter()
+    if text.mojibake_repaired:
+        repairs["mojibake sequences repaired (ftfy)"] = text.mojibake_repaired
+    where = str(source)
+    meta: dict = {}
+    if text.kind == "html":
+        html = html_to_article(text.text, where=where, base_url=base_url)
+        title, url, body, stated = html.title, html.url, html.markdown, html.stated
+        if html.footnotes:
+            repairs["footnotes converted to Markdown footnotes"] = html.footnotes
+    elif text.kind == "markdown":
+        meta, body = split_front_matter(text.text, where=where)
+        heading = re.search(r"(?m)^# (.+)$", body)
+        title = meta.get("title") if isinstance(meta.get("title"), str) else None
+        title = title or (heading.group(1).strip() if heading else None)
+        url, stated = None, find_stated_date(body)
+    else:
+        flat = text_to_article(text.text, hints)
+        title, url, body, stated = flat.title, None, flat.markdown, flat.stated
+        repairs.update(flat.repairs)
+    body = _tidy(body)
+    if not re.search(r"[^\W_]", re.sub(r"(?m)^#+ .*$", "", body)):
+        raise UserError(f"{where}: no policy text found (only headings, markup or site navigation)")
+    leftover = len(_LEFTOVER_MOJIBAKE.findall(body))
+    if leftover:
+        repairs["mojibake sequences left unrepaired (check the text)"] = leftover
+    return Article(title=hints.title or title, url=url, body=body, stated=stated, meta=meta,
+                   repairs=repairs)
+
+
+def _tidy(body: str) -> str:
+    body = "\n".join(line.rstrip() for line in body.replace("\r\n", "\n").split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _existing_versions(store_root: Path, policy_id: str) -> tuple[Version, ...]:
+    folder = store_root / policy_id
+    if not folder.is_dir():
+        return ()
+    versions = []
+    for path in sorted(folder.glob("*.md")):
+        text = read_text_file(path)
+        versions.append(parse_version(text, policy_id=policy_id, version_id=path.stem, path=path,
+                                      where=str(path)))
+    return tuple(versions)
+
+
+def _decide_date(source: Path, stated: StatedDate | None, effective: str | None,
+                 date_basis: str | None) -> tuple[str, str, str | None]:
+    """(version id, date basis, stated_date): the text's own date wins; never invent one."""
+    if stated and effective and effective != stated.iso:
+        if date_basis != "observed":
+            raise UserError(
+                f"{source}: the text states '{stated.phrase}' ({stated.iso}) but --effective is "
+                f"{effective}; drop --effective to use the stated date, or add --date-basis observed "
+                f"to record {effective} (the stated date is kept as stated_date)")
+        return effective, "observed", stated.iso
+    if stated:
+        return stated.iso, "stated", None
+    if effective:
+        return effective, date_basis or "observed", None
+    raise UserError(
+        f"{source}: the text states no date ('Updated …', 'Effective date …'); give the date the "
+        "version took effect with --effective YYYY-MM-DD (or YYYY-MM / YYYY): it is recorded as observed")
+
+
+def _check_announcement(version_id: str, announced: str | None, today: dt.date) -> None:
+    if announced is not None and first_day(announced) > first_day(version_id):
+        raise UserError(f"--announced {announced}: after the effective date {version_id}; "
+                        "a version is announced before it takes effect")
+    if first_day(version_id) > today and announced is None:
+        raise UserError(f"--effective {version_id}: in the future (today is {today.isoformat()}); "
+                        "a future version needs --announced DATE, the day it was made public")
+
+
+__all__ = ["Article", "ImportResult", "import_source", "read_article"]
