@@ -46,3 +46,50 @@ def run_cli(tmp_path):
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` with its bytes: to prove nothing was written."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# --- site (issue #5): a real MkDocs project in a tmp dir -----------------------------
+
+SITE_TODAY_EPOCH = "1690329600"  # 2023-07-26: five days after API data privacy took effect
+
+SITE_MKDOCS_YML = """\
+site_name: Test policies
+site_url: https://policies.example.org/
+theme:
+  name: material
+  font: false
+plugins:
+  - search
+  - policydocs:
+      banner_days: 30
+"""
+
+
+def write_site_project(root: Path, store: Path | None = None) -> Path:
+    """A minimal MkDocs project whose store is a copy of ``store`` (default: the repo's)."""
+    import shutil
+
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "docs").mkdir(exist_ok=True)
+    (root / "docs" / "reading.md").write_text("# How to read a redline\n\nInsertions are underlined.\n")
+    (root / "mkdocs.yml").write_text(SITE_MKDOCS_YML)
+    source = store or STORE
+    if not (source / "policies.yml").is_file():
+        pytest.fail(f"no policy store at {source}: the site tests need the seed store")
+    shutil.copytree(source, root / "policy_versions")
+    return root
+
+
+def mkdocs_build(project: Path, site_dir: str = "site", *, env: dict | None = None,
+                 check: bool = True) -> subprocess.CompletedProcess:
+    """``mkdocs build --strict`` of ``project`` with this worktree's code, as CI runs it."""
+    full_env = dict(os.environ, SOURCE_DATE_EPOCH=SITE_TODAY_EPOCH)
+    full_env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.update(env or {})
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", site_dir], cwd=project,
+        capture_output=True, text=True, env=full_env, timeout=600,
+    )
+    if check and result.returncode != 0:
+        pytest.fail(f"mkdocs build failed:\n{result.stderr}")
+    return result

@@ -111,6 +111,8 @@ class Comparison:
     material: bool = False
     verdict_basis: str = "none"  # "none" until materiality runs, then "rules" | "override"
     notes: tuple[str, ...] = field(default=())  # limits that applied (size caps, ...)
+    computed_material: bool | None = None  # the rules' verdict, kept beside an override
+    override_reason: str | None = None  # the version's material_reason when overridden
 
     @property
     def identical(self) -> bool:

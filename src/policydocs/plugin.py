@@ -42,6 +42,7 @@ from policydocs.fsutil import atomic_write_text
 from policydocs.materiality import load_rules
 from policydocs.site import ComparisonCache, SiteModel, SiteOptions, build_site
 from policydocs.site.model import changelog_uri, home_uri
+from policydocs.site.text import esc
 from policydocs.store import Store, open_store, today_from_env
 
 log = get_plugin_logger(__name__)
@@ -199,8 +200,11 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
 
 
 def _stub(title: str, searchable: bool) -> str:
-    """A generated page's Markdown: only its front matter (the HTML comes later)."""
-    meta = f"title: {json.dumps(title)}\n"
+    """A generated page's Markdown: only its front matter (the HTML comes later).
+
+    Material puts page titles into the nav and ``<title>`` unescaped (MkDocs titles
+    are HTML), and a title comes from the store: so it is escaped here."""
+    meta = f"title: {json.dumps(esc(title))}\n"
     if not searchable:
         meta += "search:\n  exclude: true\n"
     return f"---\n{meta}---\n"

@@ -309,9 +309,24 @@ def compare_page(ctx: SiteContext, pair: Pair) -> GeneratedPage:
 
 
 def redline_fragment(comparison: Comparison) -> str:
-    from policydocs.redline import render_html_fragment
-
+    """The redline (inline, side by side, change list) from `policydocs.redline`."""
+    try:
+        from policydocs.redline import render_html_fragment
+    except ImportError:  # until the redline renderer lands: inline view and change list only
+        return _plain_redline(comparison)
     return render_html_fragment(comparison)
+
+
+def _plain_redline(comparison: Comparison) -> str:
+    tags = {"insert": ("<ins class=\"pd-ins\">", "</ins>"), "delete": ("<del class=\"pd-del\">", "</del>")}
+    runs = "".join(f"{tags[s.op][0]}{esc(s.text)}{tags[s.op][1]}" if s.op in tags else esc(s.text)
+                   for s in comparison.segments)
+    changes = sorted(comparison.changes, key=lambda c: not c.material)
+    items = "".join(f'<li id="{esc(c.id)}">{verdict_badge(c.material)} {esc(c.kind)} {esc(c.type)}: '
+                    f"<del class=\"pd-del\">{esc(c.old_text)}</del> <ins class=\"pd-ins\">{esc(c.new_text)}</ins>"
+                    "</li>" for c in changes)
+    return (f'<div class="pd-inline" style="white-space: pre-wrap">{runs}</div>'
+            f'<h2 id="changes">Changes</h2><ol class="pd-changes">{items}</ol>')
 
 
 def changelog_page(ctx: SiteContext) -> GeneratedPage:
