@@ -33,6 +33,10 @@ POLICY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # file name everywhere.
 VERSION_ID_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z)?)?)?$")
 
+# libyaml's safe loader when PyYAML was built with it: the same YAML, ~10x faster;
+# front matter parsing was the largest cost of loading and importing big stores.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 DATE_BASES = ("stated", "observed")
 SOURCE_KEYS = ("url", "file", "sha256", "retrieved", "repo", "commit", "path")
 FRONT_MATTER_KEYS = (
@@ -270,13 +274,13 @@ def today_from_env() -> dt.date:
 def safe_yaml_load(text: str, *, where: str) -> Any:
     """YAML without anchors/aliases (no "billion laughs") and without Python tags."""
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=SAFE_LOADER):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise UserError(
                     f"{where}: YAML anchors and aliases ('&', '*') are not allowed; "
                     "write the values out"
                 )
-        return yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+        return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1})" if mark is not None else ""
