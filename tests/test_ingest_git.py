@@ -288,3 +288,11 @@ def test_importing_one_service_from_the_real_history_is_idempotent(genai_repo, t
     again = run_cli("import-git", str(genai_repo), "--store", "pv", "--path", "Claude.ai/*")
     assert again.returncode == 0 and again.stdout.startswith("nothing new to import")
     assert snapshot(tmp_path / "pv") == before
+
+
+def test_file_deleted_and_added_again_stays_one_policy(repo, tmp_path, run_cli):
+    repo.commit("2024-01-10T09:00:00Z", {"privacy.md": PRIVACY_V1})
+    repo.commit("2024-02-10T09:00:00Z", {"privacy.md": None})
+    repo.commit("2024-03-10T09:00:00Z", {"privacy.md": PRIVACY_V2})
+    assert run_cli("import-git", str(repo.path), "--store", "pv").returncode == 0
+    assert versions_of(tmp_path / "pv", "privacy") == ["2024-01-10", "2024-03-10"]

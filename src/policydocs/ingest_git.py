@@ -223,23 +223,23 @@ def build_tracks(commits: list[Commit], globs: tuple[str, ...], maps: dict[str, 
                  where: str) -> list[Track]:
     """Follow each file through renames; keep those whose names match a glob."""
     chains: dict[str, list] = {}  # current path -> [names, touches]
-    finished: list[list] = []
+    deleted: dict[str, list] = {}  # path -> the chain a deletion ended there
     for commit in commits:
         for change in commit.changes:
             if change.status == "R" and change.old_path in chains:
                 chain = chains.pop(change.old_path)
                 chain[0].append(change.path)
-            else:
-                chain = chains.pop(change.path, None) or [[change.path], []]
+            else:  # a file deleted and later re-added at the same path stays one policy
+                chain = chains.pop(change.path, None) or deleted.pop(change.path, None) \
+                    or [[change.path], []]
             chain[1].append((commit, change))
             if change.status == "D":
-                finished.append(chain)
+                deleted[change.path] = chain
             else:
                 chains[change.path] = chain
-    all_chains = finished + list(chains.values())
-    # A file deleted and re-added at the same path is one policy: join by first name.
+    # Files mapped to one policy id are one policy (a replacement git saw as delete + add).
     merged: dict[str, list] = {}
-    for names, touches in all_chains:
+    for names, touches in [*deleted.values(), *chains.values()]:
         key = next((maps[n] for n in names if n in maps), None) or names[0]
         entry = merged.setdefault(key, [[], []])
         entry[0].extend(n for n in names if n not in entry[0])
