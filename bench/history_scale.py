@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Scale of import-git, check and the site build; prints figures (never a test).
 
+Times are CPU seconds of the child process (user + system); wall times go to stderr.
+
     bench/history_scale.py genai                       # the real genai-eu bundle
     bench/history_scale.py synthetic 10000 20000 40000 # import + check on generated histories
     bench/history_scale.py synthetic --build 1000 2000 4000   # ... and mkdocs build
@@ -42,16 +44,20 @@ plugins:
 
 
 def run(args: list[str], cwd: Path) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS of that child in MiB (wait4), and its output."""
+    """CPU seconds (user + system: steadier than wall time on a shared machine),
+    peak RSS of that child in MiB (wait4), and its output."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         proc = subprocess.Popen(args, cwd=cwd, env=ENV, stdout=out, stderr=subprocess.STDOUT)
         _pid, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
+        wall = time.perf_counter() - start
+        elapsed = usage.ru_utime + usage.ru_stime
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{' '.join(args)} failed: {text[-2000:]}")
+    print(f"    ({args[2] if len(args) > 2 else args[0]}: {wall:.1f} s wall, {elapsed:.1f} s CPU)",
+          file=sys.stderr, flush=True)
     return elapsed, usage.ru_maxrss // 1024, text
 
 

@@ -36,6 +36,7 @@ VERSION_ID_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(\d{2})(\d
 # libyaml's safe loader when PyYAML was built with it: the same YAML, ~10x faster;
 # front matter parsing was the largest cost of loading and importing big stores.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # same output on our front matter
 
 DATE_BASES = ("stated", "observed")
 SOURCE_KEYS = ("url", "file", "sha256", "retrieved", "repo", "commit", "path")
@@ -307,7 +308,7 @@ def split_front_matter(text: str, *, where: str) -> tuple[dict[str, Any], str]:
 
 
 def dump_yaml(data: dict[str, Any]) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
+    return yaml.dump(data, Dumper=SAFE_DUMPER, sort_keys=False, allow_unicode=True, width=1000)
 
 
 def render_version_file(version: Version) -> str:
