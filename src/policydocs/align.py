@@ -38,6 +38,7 @@ from rapidfuzz.distance import Indel
 EDIT_MIN = 50.0  # "the same clause, edited": word-diffed in place
 MOVE_MIN = 80.0  # "the same text, elsewhere": a move
 COUNTERPART_MIN = 0.4  # "the same subject", for paragraphs of differing documents
+PARAGRAPH_MIN_WORDS = 2  # shorter blocks ("- GDPR") say too little to have a subject
 CONCEPT_WEIGHT = 2.0  # a shared concept counts this many times a shared word
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -123,11 +124,23 @@ class TopicScorer:
             norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
             self.vectors.append({w: v / norm for w, v in vec.items()})
 
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> TopicScorer:
+        vocab = vocabulary()
+        return cls([topic_terms(t, vocab) for t in texts])
+
     def score(self, a: int, b: int) -> float:
         va, vb = self.vectors[a], self.vectors[b]
         if len(va) > len(vb):
             va, vb = vb, va
         return sum(v * vb[w] for w, v in va.items() if w in vb)
+
+
+def is_paragraph(kind: str, words: int) -> bool:
+    """Blocks that take part in topic pairing: text with a few words, not headings (a
+    section is matched through its paragraphs; two headings sharing "access" rarely
+    name one subject)."""
+    return kind != "heading" and words >= PARAGRAPH_MIN_WORDS
 
 
 def assign(scores: Iterable[tuple[float, int, int]], minimum: float) -> list[tuple[int, int, float]]:
@@ -148,8 +161,7 @@ def assign(scores: Iterable[tuple[float, int, int]], minimum: float) -> list[tup
 
 def topic_similarity(a: str, b: str) -> float:
     """Topic cosine of two texts on their own (IDF over just the two)."""
-    vocab = vocabulary()
-    return TopicScorer([topic_terms(a, vocab), topic_terms(b, vocab)]).score(0, 1)
+    return TopicScorer.of([a, b]).score(0, 1)
 
 
 def related(old: str, new: str) -> bool:

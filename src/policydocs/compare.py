@@ -632,21 +632,16 @@ class _Aligner:
 
     def _pair_counterparts(self) -> None:
         """Paragraphs on the same subject, for documents organised differently (see
-        `policydocs.align`): one-to-one, best topic score first. Headings are left out:
-        a section is matched through its paragraphs, and two headings that share a
-        word ("access") rarely name the same subject."""
-        def candidates(blocks: list[Block], used: list[bool]) -> list[int]:
-            return [k for k, b in enumerate(blocks) if not used[k] and b.kind != "heading"
-                    and b.words >= MOVE_MIN_WORDS]
-
-        olds, news = candidates(self.old, self.used_old), candidates(self.new, self.used_new)
-        if not olds or not news or len(olds) * len(news) > MOVE_CELL_CAP:
+        `policydocs.align`): one-to-one, best topic score first, word weights from all
+        paragraphs of both documents."""
+        olds = [k for k, b in enumerate(self.old) if align.is_paragraph(b.kind, b.words)]
+        news = [k for k, b in enumerate(self.new) if align.is_paragraph(b.kind, b.words)]
+        free_old = [x for x, i in enumerate(olds) if not self.used_old[i]]
+        free_new = [y for y, j in enumerate(news) if not self.used_new[j]]
+        if not free_old or not free_new or len(free_old) * len(free_new) > MOVE_CELL_CAP:
             return
-        vocab = align.vocabulary()
-        scorer = align.TopicScorer([align.topic_terms(self.old[i].text, vocab) for i in olds]
-                                   + [align.topic_terms(self.new[j].text, vocab) for j in news])
-        scores = ((scorer.score(x, len(olds) + y), x, y)
-                  for x in range(len(olds)) for y in range(len(news)))
+        scorer = align.TopicScorer.of([self.old[i].text for i in olds] + [self.new[j].text for j in news])
+        scores = ((scorer.score(x, len(olds) + y), x, y) for x in free_old for y in free_new)
         for x, y, _ in align.assign(scores, align.COUNTERPART_MIN):
             i, j = olds[x], news[y]
             self._take(_Pair(i, i + 1, j, j + 1, counterpart=True), self.counterparts)
