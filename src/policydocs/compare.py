@@ -958,7 +958,7 @@ class _Emitter:
                 self.build.add(Change(replace_id, "replace", kind, plain[1][2][0].section, old_t, new_t,
                                       editorial=cat, old_context=old_t, new_context=new_t,
                                       old_section=plain[0][2][0].section))
-        for op, link, blocks in runs:
+        for op, link, blocks in _pairs_side_by_side(runs):
             if link is not None:
                 if link.counterpart:
                     self._counterpart_end(link, op)
@@ -974,6 +974,29 @@ class _Emitter:
                 self.build.add(Change(cid, op, kind, blocks[0].section, old_t, new_t,  # type: ignore[arg-type]
                                       editorial=cat, old_context=old_t, new_context=new_t))
             self.build.emit(op, text, cid)
+
+
+Run = tuple[SegmentOp, "_Pair | None", list[Block]]
+
+
+def _pairs_side_by_side(runs: list[Run]) -> list[Run]:
+    """Deleted runs in old order, inserted runs in new order, merged so that a
+    counterpart's new text comes right after its old text (any merge of the two
+    orders rebuilds both bodies); without counterparts: deletions, then insertions."""
+    dels = [r for r in runs if r[0] == "delete"]
+    ins = [r for r in runs if r[0] == "insert"]
+    out: list[Run] = []
+    k = 0
+    for run in dels:
+        link = run[1]
+        at = next((x for x in range(k, len(ins)) if link is not None and link.counterpart
+                   and ins[x][1] is link), None)
+        if at is None:
+            out.append(run)
+        else:
+            out += ins[k:at] + [run, ins[at]]
+            k = at + 1
+    return out + ins[k:]
 
 
 def _finish(build: _Builder, old_sha: str, new_sha: str, old_body: str, new_body: str,
