@@ -66,3 +66,12 @@ def test_changelog_of_an_invalid_store_is_one_line_and_exit_2(tmp_path, run_cli)
     assert len(result.stderr.strip().splitlines()) == 1
     assert "policy_versions/privacy/2021-02-11.md" in result.stderr
     assert not (tmp_path / "CHANGELOG.md").exists()
+
+
+def test_the_repositorys_own_changelog_is_generated_and_fresh(run_cli):
+    from conftest import ROOT
+
+    result = run_cli("changelog", "--check", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    text = (ROOT / "CHANGELOG.md").read_text()
+    assert "api-data-privacy@2023-07-21" in text and "changed materially" in text

@@ -67,3 +67,20 @@ def test_notice_of_unknown_version_is_one_line_exit_2(run_cli, tmp_path):
     result = run_cli("notice", "api-data-privacy@2030-01-01", "--store", str(STORE))
     assert result.returncode == 2 and result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1 and "no version '2030-01-01'" in result.stderr
+
+
+def test_notice_is_short_one_line_per_change_and_points_to_the_rest(run_cli, tmp_path):
+    root = store_copy(tmp_path, period=0, announced="2023-06-01")
+    result = run_cli("notice", "api-data-privacy@2023-07-21", "--store", str(root),
+                     "--site-url", "https://policies.example.org")
+    assert result.returncode == 0, result.stderr
+    sections = result.stdout.split("\n### ")[1:]
+    assert sections
+    for section in sections:
+        bullets = [line for line in section.splitlines() if line.startswith("- ")]
+        assert 1 <= len([b for b in bullets if "#c" in b]) <= 4, section
+        assert all(len(b) < 400 for b in bullets)
+    assert "more change(s) on this topic" in result.stdout
+    # topics in the banner sentence are named in words, not rule ids
+    first = result.stdout.splitlines()[2]
+    assert "training models on data" in first and "model-training" not in first

@@ -125,6 +125,17 @@ def test_navigation_lists_policies_but_not_versions_or_compares(built: Path) -> 
     assert not any("compare/" in h or "/versions/" in h or re.search(r"/\d{4}", h) for h in hrefs)
 
 
+def test_hand_written_nav_keeps_its_pages_and_gains_the_policies(project: Path) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "nav:\n  - Home: index.md\n  - Guide:\n      - Reading: reading.md\n")
+    (project / "docs" / "index.md").write_text("# Our policies\n")
+    result = mkdocs_build(project)
+    assert "not included in the \"nav\"" not in result.stderr  # generated pages are placed, not "missing"
+    nav = soup(project / "site/index.html").select_one("nav.md-nav--primary")
+    labels = [a.get_text(" ", strip=True) for a in nav.select(".md-nav__link")]
+    assert labels.index("Home") < labels.index("Privacy Policy") < labels.index("Changelog") < labels.index("Reading")
+
+
 def test_search_covers_current_texts_but_not_archives(built: Path) -> None:
     index = json.loads((built / "search/search_index.json").read_text())
     locations = {d["location"].split("#")[0] for d in index["docs"]}

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from policydocs.compare import Comparison
-from policydocs.comparisons import Pair, compare_versions, previous_pair
+from policydocs.comparisons import compare_versions, previous_pair
 from policydocs.materiality import RuleSet
+from policydocs.notices import headline
 from policydocs.store import Store, Version
 
 CompareFn = Callable[[Version, Version, RuleSet], Comparison]
@@ -46,22 +47,6 @@ class ChangelogEntry:
         return "Material change" if self.material else "Editorial change"
 
 
-def summary_line(comparison: Comparison, pair: Pair) -> str:
-    """A plain first line for a version that has no human summary."""
-    if comparison.identical:
-        return "Republished with the same text."
-    stats = comparison.stats
-    if comparison.material:
-        topics = sorted({r.rule for c in comparison.changes if c.material for r in c.reasons})
-        about = f" ({', '.join(topics)})" if topics else ""
-        return (f"{stats.material_changes} material change(s){about} among {stats.changes} "
-                f"change(s) since {pair.old.ref}.")
-    content = sum(1 for c in comparison.changes if c.kind == "content")
-    if content == 0:
-        return f"Editorial changes only ({stats.changes}) since {pair.old.ref}."
-    return f"{stats.changes} change(s) since {pair.old.ref}, none material."
-
-
 def changelog_entries(store: Store, rules: RuleSet, today: dt.date,
                       compare: CompareFn = compare_versions) -> list[ChangelogEntry]:
     """Every version of every policy as an entry, newest first (ties: by policy id)."""
@@ -74,7 +59,7 @@ def changelog_entries(store: Store, rules: RuleSet, today: dt.date,
                 entries.append(ChangelogEntry(
                     date=version.version_id, policy_id=policy.id, policy_title=policy.title,
                     version=version, material=None, verdict_basis="new",
-                    line=version.summary or f"First published version of {policy.title}.",
+                    line=version.summary or headline(version, None, rules),
                     compare_slug=None, compared_with=None, upcoming=upcoming))
                 continue
             comparison = compare(pair.old, pair.new, rules)
@@ -82,7 +67,7 @@ def changelog_entries(store: Store, rules: RuleSet, today: dt.date,
                 date=version.version_id, policy_id=policy.id, policy_title=policy.title,
                 version=version, material=comparison.material,
                 verdict_basis=comparison.verdict_basis,
-                line=version.summary or summary_line(comparison, pair),
+                line=version.summary or headline(version, comparison, rules),
                 compare_slug=pair.slug, compared_with=pair.old.ref, upcoming=upcoming,
                 changes=comparison.stats.changes,
                 material_changes=comparison.stats.material_changes))

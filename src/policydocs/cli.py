@@ -187,3 +187,64 @@ def diff(old: str, new: str, fmt: str, color: str, store_root: Path) -> None:
     output, identical = run_diff(old, new, fmt, color, store_root)
     click.echo(output, nl=False, color=True)  # the renderer already chose colour or not
     sys.exit(0 if identical else 1)
+# --- history: import-git and the comparison cache (issue #6) ------------------------
+
+
+@main.command("import-git")
+@click.argument("repo", type=click.Path(path_type=Path))
+@store_option
+@click.option("--path", "globs", multiple=True, metavar="GLOB",
+              help="Files to import (fnmatch on the whole path, '*' crosses folders); default '*.md'.")
+@click.option("--map", "maps", multiple=True, metavar="FILE=POLICY",
+              help="Policy id for a file (any of its names in the history); default: slug of its first name.")
+@click.option("--since", metavar="DATE", help="Only commits on or after DATE (YYYY-MM-DD, UTC).")
+@click.option("--keep-all", is_flag=True,
+              help="One time-precise version per commit (YYYY-MM-DDTHHMMSSZ) instead of one per day.")
+@user_errors
+def import_git(repo: Path, store_root: Path, globs: tuple[str, ...], maps: tuple[str, ...],
+               since: str | None, keep_all: bool) -> None:
+    """Make one version per commit of REPO that changed a policy file (see docs/import-git.md)."""
+    from policydocs.ingest_git import DEFAULT_GLOBS, import_git as run_import, parse_maps
+    from policydocs.progress import progress_bar
+
+    with progress_bar() as progress:
+        report = run_import(repo, store_root, globs=globs or DEFAULT_GLOBS, maps=parse_maps(maps),
+                            since=since, keep_all=keep_all, progress=progress)
+    for ref in report.blocked:
+        click.echo(f"skipped {ref}: that day already holds a version (published versions are immutable)",
+                   err=True)
+    click.echo(report.summary_line())
+
+
+cache_dir_option = click.option(
+    "--cache-dir", type=click.Path(path_type=Path), default=None, envvar="POLICYDOCS_CACHE_DIR",
+    help="The comparison cache folder [default: .cache/policydocs].",
+)
+
+
+@main.group()
+def cache() -> None:
+    """The on-disk comparison cache (safe to delete at any time)."""
+
+
+@cache.command("clear")
+@cache_dir_option
+@user_errors
+def cache_clear(cache_dir: Path | None) -> None:
+    """Remove every cached comparison."""
+    from policydocs.cache import ComparisonCache
+
+    removed = ComparisonCache(cache_dir).clear()
+    click.echo(f"removed {removed} cached comparisons")
+
+
+@cache.command("stats")
+@cache_dir_option
+@user_errors
+def cache_stats(cache_dir: Path | None) -> None:
+    """Show where the cache is, how many entries it holds and its size."""
+    from policydocs.cache import ComparisonCache
+
+    stats = ComparisonCache(cache_dir).stats()
+    click.echo(f"{stats.folder}: {stats.entries} comparisons, {stats.bytes / 1e6:.1f} MB "
+               f"of {stats.max_bytes / 1e6:.0f} MB")

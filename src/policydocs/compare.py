@@ -37,22 +37,21 @@ from __future__ import annotations
 import bisect
 import codecs
 import functools
-import math
-import operator
 import hashlib
 import itertools
+import operator
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any, Iterable, Iterator, Literal
-
-import yaml
 
 import fast_diff_match_patch
 from markdown_it import MarkdownIt
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
 
-ENGINE_VERSION = "1"  # bump whenever compare() may give a different result (cache key)
+from policydocs import align
+
+ENGINE_VERSION = "2"  # bump whenever compare() may give a different result (cache key)
 
 SegmentOp = Literal["equal", "delete", "insert"]
 ChangeType = Literal["insert", "delete", "replace", "move"]
@@ -178,9 +177,6 @@ PAIR_CELL_CAP = 40_000  # old×new blocks scored for in-place similarity pairing
 MOVE_CELL_CAP = 250_000  # old×new leftover blocks scored for moves
 FINE_TOKEN_CAP = 1500  # tokens diffed word by word in one go; longer texts go by sentence first
 WORD_TOKEN_CAP = 400_000  # tokens of one block pair beyond which only prefix/suffix are kept
-PAIR_MIN = 50.0  # rapidfuzz ratio (0-100) for an edited block to pair in place
-MOVE_MIN = 60.0  # ... to pair across the body as a moved-and-edited block
-CROSS_MIN = 0.18  # weighted word overlap for pairing sections of differing documents
 MOVE_MIN_WORDS = 2  # shorter blocks are never reported as moves
 SIMILAR_DOCS = 0.3  # below this share of old words matched in order, documents "differ"
 
@@ -210,11 +206,6 @@ class Block:
     section: tuple[str, ...]
     key: str  # normalised text: equal keys mean "the same block" (whitespace, numbering aside)
     words: int
-
-    @functools.cached_property
-    def norm(self) -> str:
-        """The key case-folded, for similarity scores: computed once per block, not per pair."""
-        return self.key.casefold()
 
 
 def parse_blocks(body: str, headings: list[tuple[int, str]] | None = None
@@ -457,6 +448,7 @@ class _Pair:
     n0: int
     n1: int
     move: bool = False
+    counterpart: bool = False  # same subject in differing documents: shown whole, not word-diffed
 
 
 def _lis(seq: list[int]) -> list[int]:
@@ -515,7 +507,11 @@ def _movable(block: Block) -> bool:
 
 
 def _norm(block: Block) -> str:
-    return block.norm
+    return block.key.casefold()
+
+
+def _words(block: Block) -> list[str]:
+    return align.words_of(block.key)
 
 
 class _Aligner:
@@ -526,6 +522,7 @@ class _Aligner:
         self.notes: list[str] = []
         self.chain: list[_Pair] = []
         self.moves: list[_Pair] = []
+        self.counterparts: list[_Pair] = []
         self.used_old = [False] * len(old)
         self.used_new = [False] * len(new)
 
@@ -600,8 +597,9 @@ class _Aligner:
             if len(olds) * len(news) > PAIR_CELL_CAP:
                 self.notes.append(f"{len(olds)}×{len(news)} unmatched blocks: not paired by similarity")
                 continue
-            score = [[fuzz.ratio(_norm(self.old[i]), _norm(self.new[j]), score_cutoff=PAIR_MIN)
-                      for j in news] for i in olds]
+            new_words = [_words(self.new[j]) for j in news]
+            score = [[align.same_clause(old_words, w) for w in new_words]
+                     for old_words in (_words(self.old[i]) for i in olds)]
             best = [[0.0] * (len(news) + 1) for _ in range(len(olds) + 1)]
             for x in range(len(olds) - 1, -1, -1):
                 row, below = best[x], best[x + 1]
@@ -640,19 +638,20 @@ class _Aligner:
             return
         o0, o1, n0, n1 = i, i + 1, j, j + 1
 
-        def joined(blocks: list[Block], lo: int, hi: int) -> str:
-            return " ".join(_norm(b) for b in blocks[lo:hi])
+        def joined(blocks: list[Block], lo: int, hi: int) -> list[str]:
+            return [w for b in blocks[lo:hi] for w in _words(b)]
 
-        base = fuzz.ratio(_norm(self.old[i]), _norm(self.new[j])) + 5
+        old_words, new_words = _words(self.old[i]), _words(self.new[j])
+        base = align.word_similarity(old_words, new_words) + 5
         options = []
         for lo, hi in ((j - 1, j + 1), (j, j + 2)):
             extra = lo if lo != j else hi - 1
             if extra in news and not self.used_new[extra]:
-                options.append((fuzz.ratio(_norm(self.old[i]), joined(self.new, lo, hi)), 0, lo, hi))
+                options.append((align.word_similarity(old_words, joined(self.new, lo, hi)), 0, lo, hi))
         for lo, hi in ((i - 1, i + 1), (i, i + 2)):
             extra = lo if lo != i else hi - 1
             if extra in olds and not self.used_old[extra]:
-                options.append((fuzz.ratio(joined(self.old, lo, hi), _norm(self.new[j])), 1, lo, hi))
+                options.append((align.word_similarity(joined(self.old, lo, hi), new_words), 1, lo, hi))
         best = max(options, default=None)
         if best is not None and best[0] > base:
             if best[1] == 0:
@@ -662,8 +661,10 @@ class _Aligner:
         self._take(_Pair(o0, o1, n0, n1), self.chain)
 
     def _pair_leftovers(self) -> None:
-        """Pair blocks still unmatched anywhere: in order when they fit the chain,
-        as moves otherwise."""
+        """Pair blocks still unmatched anywhere: the same clause edited (above the edit
+        bar) in order when it fits the chain; the same text (above the move bar) as a
+        move otherwise; in documents that mostly differ, then paragraphs on the same
+        subject as counterparts. Anything else stays deleted or inserted."""
         olds = [i for i, used in enumerate(self.used_old) if not used and _movable(self.old[i])]
         news = [j for j, used in enumerate(self.used_new) if not used and _movable(self.new[j])]
         if not olds or not news:
@@ -672,58 +673,44 @@ class _Aligner:
             self.notes.append(f"{len(olds)}×{len(news)} leftover blocks: moved-and-edited blocks not searched")
             return
         candidates = []
-        choices = {i: _norm(self.old[i]) for i in olds}
+        choices = {i: _words(self.old[i]) for i in olds}
         for j in news:
-            for _, s, i in process.extract(_norm(self.new[j]), choices, scorer=fuzz.ratio,
-                                           score_cutoff=MOVE_MIN, limit=3):
-                candidates.append((-s, i, j))
-        if self._documents_differ():
-            candidates += self._cross_candidates(olds, news)
+            for _, s, i in process.extract(_words(self.new[j]), choices, scorer=Indel.normalized_similarity,
+                                           processor=None, score_cutoff=align.EDIT_MIN / 100, limit=3):
+                candidates.append((-s * 100, i, j))
         candidates.sort()
-        for _, i, j in candidates:
+        for negative, i, j in candidates:
             if self.used_old[i] or self.used_new[j]:
                 continue
             pair = _Pair(i, i + 1, j, j + 1)
             if self._fits_chain(pair):
                 self._take(pair, self.chain)
                 self.chain.sort(key=lambda p: p.o0)
-            else:
+            elif -negative >= align.MOVE_MIN:
                 self._take(_Pair(i, i + 1, j, j + 1, move=True), self.moves)
+        if self._documents_differ():
+            self._pair_counterparts()
 
     def _documents_differ(self) -> bool:
         matched = sum(self.old[p.o0].words for p in self.chain if p.o1 == p.o0 + 1)
         total = sum(b.words for b in self.old) or 1
         return matched / total < SIMILAR_DOCS
 
-    def _cross_candidates(self, olds: list[int], news: list[int]) -> list[tuple[float, int, int]]:
-        """Word-overlap pairing for documents organised differently (rare words weigh
-        more), so that sections on one topic still find each other."""
-        concepts = _concepts()
-
-        def bag(block: Block) -> set[str]:
-            words = {w.casefold().rstrip("s") for w in _WORD_RE.findall(block.text) if len(w) > 2}
-            return words | {concepts[w] for w in words if w in concepts}
-
-        old_bags = {i: bag(self.old[i]) for i in olds}
-        new_bags = {j: bag(self.new[j]) for j in news}
-        df: dict[str, int] = {}
-        for words in list(old_bags.values()) + list(new_bags.values()):
-            for w in words:
-                df[w] = df.get(w, 0) + 1
-        total = len(old_bags) + len(new_bags)
-        weight = {w: math.log(total / n) for w, n in df.items()}
-        new_weights = {j: sum(weight[w] for w in b) for j, b in new_bags.items()}
-        out = []
-        for i, a in old_bags.items():
-            wa = sum(weight[w] for w in a)
-            for j, b in new_bags.items():
-                common = sum(weight[w] for w in a & b)
-                if not common:
-                    continue
-                score = common / math.sqrt(wa * new_weights[j])  # cosine of idf-weighted word sets
-                if score >= CROSS_MIN:
-                    out.append((-score * 100, i, j))
-        return out
+    def _pair_counterparts(self) -> None:
+        """Paragraphs on the same subject, for documents organised differently (see
+        `policydocs.align`): one-to-one, best topic score first, word weights from all
+        paragraphs of both documents."""
+        olds = [k for k, b in enumerate(self.old) if align.is_paragraph(b.kind, b.words)]
+        news = [k for k, b in enumerate(self.new) if align.is_paragraph(b.kind, b.words)]
+        free_old = [x for x, i in enumerate(olds) if not self.used_old[i]]
+        free_new = [y for y, j in enumerate(news) if not self.used_new[j]]
+        if not free_old or not free_new or len(free_old) * len(free_new) > MOVE_CELL_CAP:
+            return
+        scorer = align.TopicScorer.of([self.old[i].text for i in olds] + [self.new[j].text for j in news])
+        scores = ((scorer.score(x, len(olds) + y), x, y) for x in free_old for y in free_new)
+        for x, y, _ in align.assign(scores, align.COUNTERPART_MIN):
+            i, j = olds[x], news[y]
+            self._take(_Pair(i, i + 1, j, j + 1, counterpart=True), self.counterparts)
 
     def _fits_chain(self, pair: _Pair) -> bool:
         olds = [p.o0 for p in self.chain]
@@ -731,14 +718,6 @@ class _Aligner:
         before = self.chain[k - 1] if k else None
         after = self.chain[k] if k < len(self.chain) else None
         return (before is None or before.n1 <= pair.n0) and (after is None or pair.n1 <= after.n0)
-
-
-@functools.lru_cache(maxsize=1)
-def _concepts() -> dict[str, str]:
-    """word → "concept:name", from data/compare-concepts.yml."""
-    text = resources.files("policydocs").joinpath("data/compare-concepts.yml").read_text("utf-8")
-    table = yaml.safe_load(text) or {}
-    return {w.casefold().rstrip("s"): f"concept:{name}" for name, words in table.items() for w in words}
 
 
 # --- words -----------------------------------------------------------------------------
@@ -973,9 +952,10 @@ class _Emitter:
     def __init__(self, build: _Builder, old: list[Block], new: list[Block], aligner: _Aligner,
                  notes: list[str]) -> None:
         self.build, self.old, self.new, self.aligner, self.notes = build, old, new, aligner, notes
-        self.moves_by_old = {p.o0: p for p in aligner.moves}
-        self.moves_by_new = {p.n0: p for p in aligner.moves}
+        self.links_by_old = {p.o0: p for p in aligner.moves + aligner.counterparts}
+        self.links_by_new = {p.n0: p for p in aligner.moves + aligner.counterparts}
         self.move_sides: dict[_Pair, tuple[str, str, Side, Side]] = {}
+        self.counterpart_ids: dict[_Pair, str] = {}
 
     def run(self) -> None:
         o = n = 0
@@ -1010,15 +990,26 @@ class _Emitter:
         for text, edit in (old_side if op == "delete" else new_side):
             self.build.emit(op, text, edit or cid, mid)
 
+    def _counterpart_end(self, pair: _Pair, op: SegmentOp) -> None:
+        """One end of a counterpart pair: the whole old block deleted where it was, the
+        whole new block inserted where it is, one `replace` change linking both."""
+        old, new = self.old[pair.o0], self.new[pair.n0]
+        if pair not in self.counterpart_ids:
+            cid = self.counterpart_ids[pair] = self.build.new_id()
+            self.build.add(Change(cid, "replace", "content", new.section, old.text, new.text,
+                                  old_section=old.section, old_context=old.text, new_context=new.text))
+        self.build.emit(op, old.text if op == "delete" else new.text, self.counterpart_ids[pair])
+
     def _unmatched(self, o0: int, o1: int, n0: int, n1: int) -> None:
-        """Blocks between two aligned pairs: moved ends, deleted and inserted runs
-        (a run per section; one deleted run facing one inserted run is a replace)."""
+        """Blocks between two aligned pairs: moved and counterpart ends, deleted and
+        inserted runs (a run per section; one deleted run facing one inserted run is a
+        replace when the two are one clause edited or on one subject)."""
         runs: list[tuple[SegmentOp, _Pair | None, list[Block]]] = []
-        for op, blocks, lo, hi, moves in (("delete", self.old, o0, o1, self.moves_by_old),
-                                          ("insert", self.new, n0, n1, self.moves_by_new)):
+        for op, blocks, lo, hi, links in (("delete", self.old, o0, o1, self.links_by_old),
+                                          ("insert", self.new, n0, n1, self.links_by_new)):
             for k in range(lo, hi):
-                if k in moves:
-                    runs.append((op, moves[k], []))
+                if k in links:
+                    runs.append((op, links[k], []))
                 elif runs and runs[-1][0] == op and runs[-1][1] is None \
                         and runs[-1][2][-1].section == blocks[k].section:
                     runs[-1][2].append(blocks[k])
@@ -1027,15 +1018,20 @@ class _Emitter:
         plain = [r for r in runs if r[1] is None]
         replace_id = None
         if len(plain) == 2 and plain[0][0] == "delete" and plain[1][0] == "insert":
-            replace_id = self.build.new_id()
             old_t = "".join(b.text for b in plain[0][2])
             new_t = "".join(b.text for b in plain[1][2])
             kind, cat = _block_kind(old_t, new_t)
-            self.build.add(Change(replace_id, "replace", kind, plain[1][2][0].section, old_t, new_t,
-                                  editorial=cat, old_context=old_t, new_context=new_t))
-        for op, move, blocks in runs:
-            if move is not None:
-                self._move_end(move, op)
+            if cat or align.related(old_t, new_t):
+                replace_id = self.build.new_id()
+                self.build.add(Change(replace_id, "replace", kind, plain[1][2][0].section, old_t, new_t,
+                                      editorial=cat, old_context=old_t, new_context=new_t,
+                                      old_section=plain[0][2][0].section))
+        for op, link, blocks in _pairs_side_by_side(runs):
+            if link is not None:
+                if link.counterpart:
+                    self._counterpart_end(link, op)
+                else:
+                    self._move_end(link, op)
                 continue
             text = "".join(b.text for b in blocks)
             cid = replace_id
@@ -1046,6 +1042,29 @@ class _Emitter:
                 self.build.add(Change(cid, op, kind, blocks[0].section, old_t, new_t,  # type: ignore[arg-type]
                                       editorial=cat, old_context=old_t, new_context=new_t))
             self.build.emit(op, text, cid)
+
+
+Run = tuple[SegmentOp, "_Pair | None", list[Block]]
+
+
+def _pairs_side_by_side(runs: list[Run]) -> list[Run]:
+    """Deleted runs in old order, inserted runs in new order, merged so that a
+    counterpart's new text comes right after its old text (any merge of the two
+    orders rebuilds both bodies); without counterparts: deletions, then insertions."""
+    dels = [r for r in runs if r[0] == "delete"]
+    ins = [r for r in runs if r[0] == "insert"]
+    out: list[Run] = []
+    k = 0
+    for run in dels:
+        link = run[1]
+        at = next((x for x in range(k, len(ins)) if link is not None and link.counterpart
+                   and ins[x][1] is link), None)
+        if at is None:
+            out.append(run)
+        else:
+            out += ins[k:at] + [run, ins[at]]
+            k = at + 1
+    return out + ins[k:]
 
 
 def _finish(build: _Builder, old_sha: str, new_sha: str, old_body: str, new_body: str,

@@ -1,7 +1,7 @@
 """Which versions are compared with which, and the one call that compares two versions.
 
 Every consumer (CLI, notices, changelog, site) goes through `compare_versions`
-so the verdict, the override and (later) the on-disk cache are applied once,
+so the verdict, the override and the on-disk cache are applied once,
 in one place.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from policydocs.cache import ComparisonCache
 from policydocs.compare import Comparison, compare
 from policydocs.materiality import RuleSet, apply_override, assess
 from policydocs.store import Store, Version
@@ -57,20 +58,17 @@ def previous_pair(store: Store, version: Version) -> Pair | None:
     return None
 
 
-def compare_versions(old: Version, new: Version, rules: RuleSet) -> Comparison:
-    """compare → materiality → the new version's override, for one pair of versions."""
-    return apply_override(assess(compare(old.body, new.body), rules), new)
+def compare_versions(old: Version, new: Version, rules: RuleSet,
+                     cache: ComparisonCache | None = None) -> Comparison:
+    """compare → materiality → the new version's override, for one pair of versions.
 
-
-def previous_pair(store: Store, version: Version) -> Pair | None:
-    """The pair a version's notice is about: its consecutive predecessor, or, for a
-    policy's first version, the last version of the policy it supersedes."""
-    policy = store.policy(version.policy_id)
-    before = policy.previous(version)
-    if before is not None:
-        return Pair(before, version, "consecutive")
-    for pred_id in policy.supersedes:
-        pred = store.policies.get(pred_id)
-        if pred is not None and pred.versions:
-            return Pair(pred.versions[-1], version, "supersedes")
-    return None
+    With a ``cache``, the assessed comparison is looked up by the two body hashes
+    and the rules digest first; the override (editable front matter) is applied
+    after the cache, so changing it never needs a recompute.
+    """
+    assessed = cache.get(old.body_sha256, new.body_sha256, rules.digest) if cache else None
+    if assessed is None:
+        assessed = assess(compare(old.body, new.body), rules)
+        if cache is not None:
+            cache.put(assessed, rules.digest)
+    return apply_override(assessed, new)

@@ -25,13 +25,17 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from policydocs.compare import Change, Comparison, Reason
 from policydocs.errors import UserError
 from policydocs.store import Store, Version, read_text_file, safe_yaml_load
 
-MAX_REASONS_PER_CHANGE = 3
-IGNORE_PATTERNS = ("stamp", "announcement", "link_label", "defined_term", "informational")
+MAX_REASONS_PER_CHANGE = 3  # only a long change touching several topics gets more than one
+LONG_CHANGE_WORDS = 25  # a change this long may be about several topics at once
+WEAK_HIT = 0.4
+IGNORE_PATTERNS = ("stamp", "announcement", "link_label", "defined_term", "informational", "capture",
+                   "definition")
 QUOTE_WORDS = 14  # words quoted around a rule's match in a long change
 
 
@@ -43,12 +47,15 @@ class Topic:
     title: str
     patterns: tuple[re.Pattern[str], ...]
     fallback: bool = False  # names changes that only flip a promise or a number
+    weak: tuple[re.Pattern[str], ...] = ()  # broad words: enough to decide, weak to name a topic
 
-    def hits(self, text: str) -> int:
-        return sum(len(p.findall(text)) for p in self.patterns)
+    def hits(self, text: str) -> float:
+        """Strong matches count 1, weak ones ``WEAK_HIT``: "train" names training better than "outputs"."""
+        return (sum(len(p.findall(text)) for p in self.patterns)
+                + WEAK_HIT * sum(len(p.findall(text)) for p in self.weak))
 
     def first_match(self, text: str) -> re.Match[str] | None:
-        found = [m for m in (p.search(text) for p in self.patterns) if m]
+        found = [m for m in (p.search(text) for p in (*self.patterns, *self.weak)) if m]
         return min(found, key=lambda m: m.start()) if found else None
 
 
@@ -59,6 +66,7 @@ class RuleSet:
     rules: tuple[Topic, ...] = ()
     digest: str = "none"  # part of the comparison cache key
     modality: frozenset[str] = frozenset()
+    signal_kinds: tuple[tuple[str, frozenset[str]], ...] = ()  # ("negation", {"not", ...}), ...
     contractions: tuple[tuple[str, str], ...] = ()
     stopwords: frozenset[str] = frozenset()
     stamp: re.Pattern[str] | None = None
@@ -66,6 +74,8 @@ class RuleSet:
     link_label: re.Pattern[str] | None = None
     defined_term: re.Pattern[str] | None = None
     informational: re.Pattern[str] | None = None
+    capture: re.Pattern[str] | None = None
+    definition: re.Pattern[str] | None = None
     sources: tuple[str, ...] = ()
 
     @property
@@ -94,8 +104,8 @@ def load_rules(store: Store | None = None, extra: Path | None = None) -> RuleSet
         paths.append(Path(extra))
     for path in paths:
         files.append((str(path), read_text_file(path)))
-    merged: dict[str, Any] = {"topics": {}, "modality": [], "contractions": {}, "stopwords": [],
-                              "stamp": [], "announcement": [], "link_label": [], "defined_term": [], "informational": []}
+    merged: dict[str, Any] = {"topics": {}, "modality": [], "kinds": {}, "contractions": {}, "stopwords": [],
+                              **{key: [] for key in IGNORE_PATTERNS}}
     for name, text in files:
         _merge_rule_file(merged, safe_yaml_load(text, where=name), where=name)
     return _build(merged, tuple(name for name, _ in files))
@@ -115,22 +125,30 @@ def _merge_rule_file(merged: dict[str, Any], data: Any, *, where: str) -> None:
     for n, topic in enumerate(topics, 1):
         if not isinstance(topic, dict) or not isinstance(topic.get("id"), str):
             raise UserError(f"{where}: topic #{n} needs an 'id' (and 'title', 'patterns')")
-        patterns = topic.get("patterns") or []
-        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-            raise UserError(f"{where}: topic '{topic['id']}': 'patterns' must be a list of strings")
-        for pattern in patterns:
-            _compile(pattern, where=f"{where}: topic '{topic['id']}'")
-        entry = merged["topics"].setdefault(topic["id"], {"title": topic["id"], "patterns": [],
+        entry = merged["topics"].setdefault(topic["id"], {"title": topic["id"], "patterns": [], "weak": [],
                                                           "fallback": False})
+        for key in ("patterns", "weak"):
+            patterns = topic.get(key) or []
+            if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+                raise UserError(f"{where}: topic '{topic['id']}': '{key}' must be a list of strings")
+            for pattern in patterns:
+                _compile(pattern, where=f"{where}: topic '{topic['id']}'")
+            entry[key] += patterns
         if topic.get("title"):
             entry["title"] = str(topic["title"])
-        entry["patterns"] += patterns
         entry["fallback"] = entry["fallback"] or bool(topic.get("fallback"))
     signals = data.get("signals") or {}
     ignore = data.get("ignore") or {}
     if not isinstance(signals, dict) or not isinstance(ignore, dict):
         raise UserError(f"{where}: 'signals' and 'ignore' must be mappings")
     merged["modality"] += [str(w).lower() for w in signals.get("modality") or []]
+    kinds = signals.get("kinds") or {}
+    if not isinstance(kinds, dict) or not all(isinstance(v, list) for v in kinds.values()):
+        raise UserError(f"{where}: 'signals.kinds' maps a kind (negation, ...) to a list of words")
+    for kind, kind_words in kinds.items():
+        merged["kinds"].setdefault(str(kind), [])
+        merged["kinds"][str(kind)] += [str(w).lower() for w in kind_words]
+        merged["modality"] += [str(w).lower() for w in kind_words]
     merged["contractions"].update({str(k).lower(): str(v).lower()
                                    for k, v in (signals.get("contractions") or {}).items()})
     merged["stopwords"] += [str(w).lower() for w in ignore.get("stopwords") or []]
@@ -151,7 +169,8 @@ def _build(merged: dict[str, Any], sources: tuple[str, ...]) -> RuleSet:
     digest = hashlib.sha256(json.dumps(merged, sort_keys=True).encode("utf-8")).hexdigest()
     topics = tuple(
         Topic(id=tid, title=t["title"], fallback=t["fallback"],
-              patterns=tuple(re.compile(p, re.IGNORECASE) for p in t["patterns"]))
+              patterns=tuple(re.compile(p, re.IGNORECASE) for p in t["patterns"]),
+              weak=tuple(re.compile(p, re.IGNORECASE) for p in t["weak"]))
         for tid, t in merged["topics"].items()
     )
 
@@ -160,6 +179,7 @@ def _build(merged: dict[str, Any], sources: tuple[str, ...]) -> RuleSet:
 
     return RuleSet(
         rules=topics, digest=digest[:16], modality=frozenset(merged["modality"]),
+        signal_kinds=tuple((kind, frozenset(ws)) for kind, ws in merged["kinds"].items()),
         contractions=tuple(sorted(merged["contractions"].items())),
         stopwords=frozenset(merged["stopwords"]) - frozenset(merged["modality"]),
         **{key: either(merged[key]) for key in IGNORE_PATTERNS},
@@ -240,13 +260,22 @@ def word_delta(old: str, new: str, rules: RuleSet) -> Delta:
 
 
 def _is_spelling_only(delta: Delta, old: str, new: str, rules: RuleSet) -> bool:
-    """Joined words, plurals, tenses, typos: every removed word has a near twin added."""
-    if "".join(words(old, rules)) == "".join(words(new, rules)):
+    """Joined words, plurals, tenses, typos: every removed word has a near twin added.
+    A one-letter typo ("out" → "our") counts only between words no topic is about
+    ("sell" → "tell" is not a typo fix)."""
+    old_words, new_words = words(old, rules), words(new, rules)
+    if "".join(old_words) == "".join(new_words):
         return True
-    removed, added = list(delta.removed.elements()), list(delta.added.elements())
+    if delta.modality_changed:
+        return False
+    removed = list((Counter(old_words) - Counter(new_words)).elements())
+    added = list((Counter(new_words) - Counter(old_words)).elements())
     if len(removed) != len(added) or any(any(c.isdigit() for c in w) for w in removed + added):
         return False
-    return all(max(fuzz.ratio(r, a) for a in added) >= 80 for r in removed)
+    topical = lambda w: any(t.hits(w) >= 1 for t in rules.rules if not t.fallback)  # noqa: E731
+    return all(max(fuzz.ratio(r, a) for a in added) >= 80 or any(
+        len(r) >= 3 and Levenshtein.distance(r, a) <= 1 and not topical(r) and not topical(a) for a in added)
+        for r in removed)
 
 
 def _proper_words(text: str, context: str) -> set[str] | None:
@@ -257,8 +286,9 @@ def _proper_words(text: str, context: str) -> set[str] | None:
             return None
         at = plain(context).find(token)
         before = plain(context)[:at].rstrip() if at >= 0 else ""
-        if at <= 0 or before[-1:] in ".!?:*#|-•" or before.endswith("("):
-            return None
+        if (at <= 0 or before[-1:] in ".!?:*#|-•" or before.endswith("(")) and \
+                re.search(rf"\b{re.escape(token.lower())}\b", plain(context)):
+            return None  # a sentence start that is an ordinary word ("Users", "We")
         found.add(token.lower())
     return found
 
@@ -281,6 +311,39 @@ def _is_rename(change: Change, delta: Delta, rules: RuleSet) -> bool:
     return bool(old_names) and bool(new_names)
 
 
+def _is_name_expansion(change: Change, delta: Delta) -> bool:
+    """"Mistral" → "the Mistral AI Products": a name the text already uses, spelled out
+    (or shortened), with nothing else changed."""
+    if not (change.old_text and change.new_text) or delta.modality_changed or delta.numbers_changed:
+        return False
+    long_side, short_side, other_context = (
+        (change.new_text, change.old_text, change.old_context) if len(change.new_text) > len(change.old_text)
+        else (change.old_text, change.new_text, change.new_context))
+    name = re.sub(r"^(?:the|a|an|our|your)\s+", "", plain(long_side), flags=re.IGNORECASE)
+    short_words = set(plain(short_side).lower().split()) - {"the", "a", "an", "our", "your"}
+    return (bool(name) and short_words <= set(name.lower().split())
+            and all(w[:1].isupper() for w in name.split()) and name in plain(other_context))
+
+
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _is_table_header(change: Change) -> bool:
+    """A table's header row (the row next to its ``| --- |`` rule) added, removed or reworded:
+    column titles, not terms."""
+    sides = [(t, c) for t, c in ((change.old_text, change.old_context), (change.new_text, change.new_context)) if t.strip()]
+    for text, context in sides:
+        cells = [c.strip() for c in text.split("|") if c.strip()]
+        if not cells or any(len(c.split()) > 6 or re.search(r"[\d.;:!?]", c) for c in cells):
+            return False
+        lines = context.splitlines()
+        rows = [n for n, line in enumerate(lines) if line.lstrip().startswith("|") and all(c in line for c in cells)]
+        if not rows or not any(0 <= k < len(lines) and _TABLE_RULE.match(lines[k])
+                               for n in rows[:1] for k in (n - 1, n + 1)):
+            return False
+    return bool(sides)
+
+
 def _commits_to_nothing(change: Change, rules: RuleSet) -> bool:
     """Date stamps, announcements of an update, headings and navigation."""
     for context in filter(None, (change.old_context or change.old_text,
@@ -291,6 +354,9 @@ def _commits_to_nothing(change: Change, rules: RuleSet) -> bool:
             return True
         if rules.announcement is not None and rules.announcement.search(text):
             return True
+        if rules.capture is not None and len(text.split()) <= 40 and \
+                rules.capture.search(plain(f"{change.old_text} {change.new_text}")):
+            return True  # a cookie banner or page chrome caught by the capture
     contexts = [c for c in (change.old_context, change.new_context) if c.strip()] or \
                [c for c in (change.old_text, change.new_text) if c.strip()]
     return bool(contexts) and all(_is_heading(c) or _is_navigation(c) or _is_menu(c) for c in contexts)
@@ -344,7 +410,71 @@ def _is_navigation(block: str) -> bool:
     return bool(_LINK.search(block)) and len(plain(without_links).split()) <= 6
 
 
-def judge_change(change: Change, rules: RuleSet) -> tuple[Reason, ...]:
+# --- where a change sits: its clause ------------------------------------------------------
+
+_CLAUSE_END = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*+•]|\d+\\?[.)]|\|))|(?<=[.!?;])[ \t]+(?=\S)"
+                         r"|[ \t]\|[ \t]|\n")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """The sentence (or list item, or table cell) around a change, cut at the change."""
+
+    before: str = ""
+    changed: str = ""
+    after: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.before}{self.changed}{self.after}"
+
+
+def change_spans(comparison: Comparison) -> dict[str, tuple[int, int, int, int]]:
+    """Offsets of each change in the old and new bodies: (old_start, old_end, new_start, new_end)."""
+    spans: dict[str, tuple[int, int, int, int]] = {}
+    at_old = at_new = 0
+    for segment in comparison.segments:
+        size = len(segment.text)
+        old_end = at_old + (size if segment.op != "insert" else 0)
+        new_end = at_new + (size if segment.op != "delete" else 0)
+        if segment.change:
+            o1, o2, n1, n2 = spans.get(segment.change, (at_old, at_old, at_new, at_new))
+            o1, n1 = (min(o1, at_old), min(n1, at_new)) if segment.op != "equal" else (o1, n1)
+            spans[segment.change] = (o1, max(o2, old_end), n1, max(n2, new_end))
+        at_old, at_new = old_end, new_end
+    return spans
+
+
+def clause_at(body: str, start: int, end: int) -> Clause:
+    """The clause of ``body`` holding ``body[start:end]``, split around it."""
+    lead = [m.end() for m in _CLAUSE_END.finditer(body, max(0, start - 600), start)]
+    begin = lead[-1] if lead else max(0, start - 600)
+    tail = _CLAUSE_END.search(body, end, end + 600)
+    finish = tail.start() if tail else min(len(body), end + 600)
+    if start > 0 and body[start - 1] == "\n":
+        begin = start  # a change that starts a line (a block, an item) is its own clause start
+    if end > start and body[end - 1] == "\n":
+        finish = end
+    return Clause(body[begin:start], body[start:end], body[end:finish])
+
+
+def clauses_of(comparison: Comparison) -> dict[str, tuple[Clause, Clause]]:
+    """(old clause, new clause) of every change, from the segments that rebuild both bodies."""
+    old_body, new_body = comparison.old_body(), comparison.new_body()
+    return {cid: (clause_at(old_body, o1, o2), clause_at(new_body, n1, n2))
+            for cid, (o1, o2, n1, n2) in change_spans(comparison).items()}
+
+
+def _clause_in_context(text: str, context: str) -> Clause:
+    """The clause when no segments locate the change: its first occurrence in the block."""
+    at = context.find(text) if text else -1
+    if at < 0:
+        return Clause("", text, "")
+    return clause_at(context, at, at + len(text))
+
+
+def judge_change(change: Change, rules: RuleSet,
+                 clauses: tuple[Clause, Clause] | None = None) -> tuple[Reason, ...]:
     """The reasons a content change is material (none: it is not)."""
     if change.kind != "content" or change.type == "move":
         return ()
@@ -356,44 +486,64 @@ def judge_change(change: Change, rules: RuleSet) -> tuple[Reason, ...]:
     delta = word_delta(change.old_text, change.new_text, rules)
     if not (delta.removed or delta.added or delta.modality_changed):
         return ()
-    if not delta.modality_changed and _is_spelling_only(delta, change.old_text, change.new_text, rules):
+    if _is_spelling_only(delta, change.old_text, change.new_text, rules):
         return ()
     if _is_rename(change, delta, rules) or _is_repeat(change, rules):
+        return ()
+    if _is_name_expansion(change, delta) or _is_table_header(change):
         return ()
     one_side = plain(change.old_text or change.new_text)
     if not (change.old_text and change.new_text) and any(
             p is not None and p.search(one_side) for p in (rules.defined_term, rules.informational)):
         return ()
-    topics = _topics_touched(change, rules, only_modal=not (delta.removed or delta.added))
+    if not (change.old_text and change.new_text) and rules.definition is not None and \
+            rules.definition.search(one_side) and not delta.modality_changed and not delta.numbers_changed:
+        return ()  # a definition added or dropped on its own binds no one
+    if clauses is None:
+        clauses = (_clause_in_context(change.old_text, change.old_context),
+                   _clause_in_context(change.new_text, change.new_context))
+    topics = _topics_touched(change, rules, clauses, only_modal=not (delta.removed or delta.added))
     if not topics:
         if not (delta.modality_changed or delta.numbers_changed) or rules.fallback is None:
             return ()
         topics = [rules.fallback]
-    return tuple(Reason(t.id, explain(change, t, delta)) for t in topics)
+    return tuple(Reason(t.id, explain(change, t, delta, rules, clauses)) for t in topics)
 
 
-def _topics_touched(change: Change, rules: RuleSet, *, only_modal: bool = False) -> list[Topic]:
-    """Topics named by the changed words themselves, else by the clause around them
-    (always the clause when only "may", "not", "will"... changed), else by the
-    headings of the section it sits in ("Retention" names what "30 → 90 days" is about)."""
+def _topics_touched(change: Change, rules: RuleSet, clauses: tuple[Clause, Clause], *,
+                    only_modal: bool = False) -> list[Topic]:
+    """Topics named by the changed words themselves, else by their clause (always the
+    clause when only "may", "not", "will"... changed), else by the block around them,
+    else by the headings of the section it sits in ("Retention" names what "30 → 90
+    days" is about). One topic, unless a long change is strongly about several."""
     candidates = [t for t in rules.rules if not t.fallback]
-    texts = [plain(f"{change.old_context} \n {change.new_context}"),
+    changed = plain(f"{change.old_text} \n {change.new_text}")
+    texts = [plain(f"{clauses[0].text} \n {clauses[1].text}"),
+             plain(f"{change.old_context} \n {change.new_context}"),
              plain(" \n ".join((*change.old_section, *change.section)))]
     if not only_modal:
-        texts.insert(0, plain(f"{change.old_text} \n {change.new_text}"))
-    for text in texts:
-        scored = sorted(((t.hits(text), n, t) for n, t in enumerate(candidates)),
-                        key=lambda s: (-s[0], s[1]))
-        found = [t for hits, _, t in scored if hits][:MAX_REASONS_PER_CHANGE]
-        if found:
-            return found
+        texts.insert(0, changed)
+    long_change = len(changed.split()) >= LONG_CHANGE_WORDS
+    for n, text in enumerate(texts):
+        scored = sorted(((t.hits(text), i, t) for i, t in enumerate(candidates)), key=lambda s: (-s[0], s[1]))
+        scored = [(hits, t) for hits, _, t in scored if hits]
+        if not scored:
+            continue
+        if n == 0 and not only_modal and scored[0][0] < 1 and len(texts) > 1:
+            wider = [t for t in candidates if t.hits(texts[1]) >= 1 and t.hits(changed)]
+            if wider:  # broad changed words ("content"): let the clause say which topic
+                return wider[:1]
+        best = scored[0][0]
+        if n == 0 and long_change:
+            return [t for hits, t in scored if hits >= max(2, best / 2)][:MAX_REASONS_PER_CHANGE] or [scored[0][1]]
+        return [scored[0][1]]
     return []
 
 
 # --- explanations ------------------------------------------------------------------------
 
 
-def quote(text: str, limit: int = 110) -> str:
+def quote(text: str, limit: int = 160) -> str:
     text = plain(text)
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
@@ -411,30 +561,124 @@ def _window(text: str, topic: Topic) -> str:
     return lead + " ".join(before + after) + tail
 
 
-def explain(change: Change, topic: Topic, delta: Delta) -> str:
-    """One plain sentence: the topic, what changed (quoted), the signals, where."""
-    old, new = plain(change.old_text), plain(change.new_text)
-    long_change = len(old.split()) + len(new.split()) > 2 * QUOTE_WORDS
-    old_q = _window(change.old_text, topic) if long_change and old else quote(old)
-    new_q = _window(change.new_text, topic) if long_change and new else quote(new)
-    if old and new:
-        what = f"changed from “{old_q}” to “{new_q}”"
-    elif new:
-        what = f"added “{new_q}”"
+def _in_clause(clause: Clause, topic: Topic, around: int) -> str:
+    """The changed words with ``around`` words of their clause on each side, so a reader
+    sees them in place ("…we may use your content…"); a long change is cut near the topic."""
+    changed = plain(clause.changed)
+    if len(changed.split()) > 2 * QUOTE_WORDS:
+        return _window(clause.changed, topic)
+    before, after = plain(clause.before).split(), plain(clause.after).split()
+    lead = "…" if len(before) > around else ""
+    tail = "…" if len(after) > around else ""
+    kept = " ".join(before[len(before) - around:] if around else [])
+    gap1 = " " if clause.before[-1:].isspace() or clause.changed[:1].isspace() else ""
+    gap2 = " " if clause.changed[-1:].isspace() or clause.after[:1].isspace() else ""
+    shown = f"{kept}{gap1 if kept else ''}{changed}{gap2 if after[:around] else ''}{' '.join(after[:around])}"
+    return quote(lead + shown.strip() + tail)
+
+
+def _trim_common(old: Clause, new: Clause) -> tuple[Clause, Clause]:
+    """Move words both sides of a long replacement share into the clause around it, so the
+    quotes show where they differ."""
+    a, b = old.changed, new.changed
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    head = a.rfind(" ", 0, head) + 1 if head < min(len(a), len(b)) else head
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    if tail:
+        cut = a.find(" ", len(a) - tail)
+        tail = len(a) - cut if cut >= 0 else 0
+    if head == 0 and tail == 0:
+        return old, new
+    return (Clause(old.before + a[:head], a[head:len(a) - tail], a[len(a) - tail:] + old.after),
+            Clause(new.before + b[:head], b[head:len(b) - tail], b[len(b) - tail:] + new.after))
+
+
+def _is_list_item(clause: Clause) -> bool:
+    """The change is a whole list item or table row (added or removed as a unit)."""
+    return not plain(clause.before).strip() and not plain(clause.after).strip() and \
+        re.match(r"\s*(?:[-*+•]|\d+\\?[.)]|\|)", clause.changed) is not None
+
+
+def explain(change: Change, topic: Topic, delta: Delta, rules: RuleSet,
+            clauses: tuple[Clause, Clause]) -> str:
+    """One plain line: the topic, what changed (quoted in its clause), the signals, where."""
+    old, new = _trim_common(*clauses) if change.old_text and change.new_text else clauses
+    short = len(plain(old.changed).split()) + len(plain(new.changed).split()) <= 12
+    around = 4 if short else 2
+    short_in_clause = short and bool(plain(new.before + new.after if change.new_text else old.before + old.after))
+    if change.old_text and change.new_text:
+        what = f"“{_in_clause(old, topic, around)}” became “{_in_clause(new, topic, around)}”"
+    elif change.new_text:
+        what = (f"added the list item “{_in_clause(new, topic, 0)}”" if _is_list_item(new)
+                else f"added “{plain(new.changed)}” in “{_in_clause(new, topic, 8)}”" if short_in_clause
+                else f"added “{_in_clause(new, topic, 0)}”")
     else:
-        what = f"removed “{old_q}”"
-    signals = []
-    if delta.modality_changed:
-        gone = ", ".join(sorted(delta.modal_removed)) or "—"
-        came = ", ".join(sorted(delta.modal_added)) or "—"
-        signals.append(f"obligation words changed ({gone} → {came})")
-    if delta.numbers_changed:
-        signals.append("numbers changed ("
-                       + (", ".join(sorted(numbers(delta.removed))) or "—") + " → "
-                       + (", ".join(sorted(numbers(delta.added))) or "—") + ")")
+        what = (f"removed the list item “{_in_clause(old, topic, 0)}”" if _is_list_item(old)
+                else f"removed “{plain(old.changed)}” from “{_in_clause(old, topic, 8)}”" if short_in_clause
+                else f"removed “{_in_clause(old, topic, 0)}”")
+    signals = _signals(delta, rules, clauses, long_change=not short and not (change.old_text and change.new_text))
+    extra = f" ({'; '.join(signals)})" if signals else ""
     where = f" in “{' › '.join(change.section)}”" if change.section else ""
-    extra = f"; {'; '.join(signals)}" if signals else ""
     return f"{topic.title}: {what}{extra}{where}"
+
+
+_AMOUNT = re.compile(r"[$€£¥]\s?\d[\d,.]*\d|[$€£¥]\s?\d|\b\d[\d,.]*\s?(?:usd|eur|gbp|dollars|euros)\b", re.IGNORECASE)
+_DURATION = re.compile(r"\b\d[\d,.]*\s?(?:-\s?)?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b",
+                       re.IGNORECASE)
+_PERCENT = re.compile(r"\b\d[\d,.]*\s?(?:%|percent)", re.IGNORECASE)
+_NUMBER = re.compile(r"\b\d[\d,.]*\d\b|\b\d\b")
+
+
+def _figures(text: str) -> Counter[tuple[str, str]]:
+    """(kind, figure) of every amount, duration, percentage and bare number in ``text``."""
+    found: Counter[tuple[str, str]] = Counter()
+    for kind, pattern in (("amount", _AMOUNT), ("duration", _DURATION), ("percentage", _PERCENT)):
+        for match in pattern.finditer(text):
+            found[(kind, match.group(0))] += 1
+        text = pattern.sub(" ", text)
+    for match in _NUMBER.finditer(text):
+        found[("number", match.group(0))] += 1
+    return found
+
+
+def _listed(items: list[str], limit: int = 3) -> str:
+    return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _signals(delta: Delta, rules: RuleSet, clauses: tuple[Clause, Clause], *, long_change: bool) -> list[str]:
+    """The signals that weigh, in plain words: "negation added (not)", "amount changed ($5,000 → $500)".
+    A whole passage added or removed flips no promise: only its figures and list items are named."""
+    out = []
+    kinds = dict(rules.signal_kinds)
+    other = rules.modality - frozenset().union(*kinds.values())
+    for kind, members in [] if long_change else [*rules.signal_kinds, ("wording", other)]:
+        gone = sorted(w for w in delta.modal_removed if w in members)
+        came = sorted(w for w in delta.modal_added if w in members)
+        if gone and came:
+            out.append(f"{kind} changed ({', '.join(gone)} → {', '.join(came)})")
+        elif came:
+            out.append(f"{kind} added ({', '.join(came)})")
+        elif gone:
+            out.append(f"{kind} removed ({', '.join(gone)})")
+    if delta.numbers_changed:
+        old_f, new_f = (_figures(_SECTION_REF.sub(" ", plain(c.text))) for c in clauses)
+        gone, came = old_f - new_f, new_f - old_f
+        for kind in ("amount", "duration", "percentage", "number"):
+            was, now = (_listed(sorted(f for k, f in side if k == kind)) for side in (gone, came))
+            if was or now:
+                out.append(f"{kind} {'changed' if was and now else 'added' if now else 'removed'} "
+                           f"({was or '—'} → {now or '—'})" if was and now else
+                           f"{kind} {'added' if now else 'removed'} ({now or was})")
+        if not (gone or came):
+            out.append("number changed")
+    if not (clauses[0].changed.strip() and clauses[1].changed.strip()) and \
+            (_is_list_item(clauses[0]) or _is_list_item(clauses[1])):
+        out.append("list item added" if clauses[1].changed.strip() else "list item removed")
+    return out
 
 
 # --- the stage ---------------------------------------------------------------------------
@@ -442,9 +686,10 @@ def explain(change: Change, topic: Topic, delta: Delta) -> str:
 
 def assess(comparison: Comparison, rules: RuleSet) -> Comparison:
     """Every content change judged; editorial changes are never material."""
+    clauses = clauses_of(comparison) if comparison.segments else {}
     changes = []
     for change in comparison.changes:
-        reasons = judge_change(change, rules)
+        reasons = judge_change(change, rules, clauses.get(change.id))
         changes.append(replace(change, material=bool(reasons), reasons=reasons))
     count = sum(c.material for c in changes)
     return replace(comparison, changes=tuple(changes), material=count > 0, verdict_basis="rules",

@@ -20,17 +20,44 @@ def _compare_url(pair: Pair, site_url: str) -> str:
     return f"{site_url.rstrip('/')}/compare/{pair.slug}/"
 
 
-def notice_first_line(store: Store, version: Version, rules: RuleSet) -> str:
-    """One sentence for a banner: does this version change anything that matters?"""
-    pair = previous_pair(store, version)
-    if pair is None:
+NOTICE_LINES_PER_TOPIC = 4  # a reader gets the gist; the redline has the rest
+NOTICE_TOPICS_IN_SUMMARY = 5
+NOTICE_LINE_CHARS = 240
+
+
+def _topic_order(rules: RuleSet) -> dict[str, tuple[int, str]]:
+    """Topic id → (rank, title): the rules file lists topics most important first."""
+    return {t.id: (n, t.title) for n, t in enumerate(rules.rules)}
+
+
+def _topics_changed(comparison: Comparison, rules: RuleSet) -> list[str]:
+    order = _topic_order(rules)
+    ids = {r.rule for c in comparison.changes if c.material for r in c.reasons[:1]}
+    return [order.get(i, (len(order), i))[1] for i in sorted(ids, key=lambda i: order.get(i, (len(order), i)))]
+
+
+def headline(version: Version, comparison: Comparison | None, rules: RuleSet) -> str:
+    """The notice's first line: does this version change anything that matters?
+    (``comparison`` is None for a first version.) The changelog, the feeds and the
+    site banner all use this same sentence."""
+    if comparison is None:
         return f"{version.title}: first published version, effective {version.effective}."
-    comparison = compare_versions(pair.old, pair.new, rules)
     if comparison.material:
-        topics = sorted({r.rule for c in comparison.changes for r in c.reasons})
-        what = f" ({', '.join(topics)})" if topics else ""
+        topics = _topics_changed(comparison, rules)
+        shown = topics[:NOTICE_TOPICS_IN_SUMMARY]
+        more = f" and {len(topics) - len(shown)} more" if len(topics) > len(shown) else ""
+        what = f" ({', '.join(shown)}{more})" if topics else ""
         return f"{version.title} changed materially{what}, effective {version.effective}."
+    if comparison.identical:
+        return f"{version.title} was republished with the same text, effective {version.effective}."
     return f"{version.title} was updated (no material change), effective {version.effective}."
+
+
+def notice_first_line(store: Store, version: Version, rules: RuleSet) -> str:
+    """`headline` of a version in its store."""
+    pair = previous_pair(store, version)
+    comparison = compare_versions(pair.old, pair.new, rules) if pair else None
+    return headline(version, comparison, rules)
 
 
 def notice_markdown(store: Store, version: Version, rules: RuleSet, *, site_url: str = "") -> str:
@@ -52,7 +79,7 @@ def notice_markdown(store: Store, version: Version, rules: RuleSet, *, site_url:
                   f"{'material' if comparison.computed_material else 'not material'}).", ""]
     if version.summary:
         lines += [version.summary.strip(), ""]
-    lines += _material_sections(comparison, url)
+    lines += _material_sections(comparison, rules, url)
     others = [c for c in comparison.changes if not c.material]
     if others:
         lines += ["## Other changes", "",
@@ -61,22 +88,41 @@ def notice_markdown(store: Store, version: Version, rules: RuleSet, *, site_url:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _material_sections(comparison: Comparison, url: str) -> list[str]:
-    """Material changes first, grouped by the topic of their first reason."""
+def _material_sections(comparison: Comparison, rules: RuleSet, url: str) -> list[str]:
+    """Material changes first, grouped by topic (most important topic first), one line
+    each with a link to the change; a few per topic, then "and N more" to the redline."""
+    order = _topic_order(rules)
     groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for change in comparison.changes:
         if change.material and change.reasons:
             first = change.reasons[0]
-            title, _, rest = first.explanation.partition(": ")
-            groups[title].append((change.id, rest or first.explanation))
+            _, _, rest = first.explanation.partition(": ")
+            groups[first.rule].append((change.id, _first_letter_up(_shorten(rest or first.explanation))))
     if not groups:
         return []
     lines = ["## What changed", ""]
-    for title in sorted(groups):
-        lines += [f"### {title[:1].upper()}{title[1:]}", ""]
-        lines += [f"- {text} ([{cid}]({url}#{cid}))" for cid, text in groups[title]]
+    for rule in sorted(groups, key=lambda r: order.get(r, (len(order), r))):
+        title = order.get(rule, (0, rule))[1]
+        entries = groups[rule]
+        lines += [f"### {_first_letter_up(title)}", ""]
+        lines += [f"- {text} ([{cid}]({url}#{cid}))" for cid, text in entries[:NOTICE_LINES_PER_TOPIC]]
+        if len(entries) > NOTICE_LINES_PER_TOPIC:
+            lines.append(f"- … and {len(entries) - NOTICE_LINES_PER_TOPIC} more change(s) on this topic: "
+                         f"[see the full redline]({url})")
         lines.append("")
     return lines
+
+
+def _shorten(text: str, limit: int = NOTICE_LINE_CHARS) -> str:
+    """One line a reader takes in at a glance; the link leads to the whole change."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + ("…”" if cut.count("“") > cut.count("”") else "…")
+
+
+def _first_letter_up(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def notice_period_problems(store: Store, rules: RuleSet, today: dt.date) -> list[Problem]:

@@ -20,6 +20,7 @@ Nothing generated is written into ``docs/``.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -33,6 +34,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from policydocs.cache import ComparisonCache as DiskCache
+from policydocs.cache import default_cache_dir
+from policydocs.comparisons import compare_versions
 from policydocs.errors import UserError
 from policydocs.fsutil import atomic_write_text
 from policydocs.materiality import load_rules
@@ -48,6 +52,9 @@ ASSETS_URI = "assets/policydocs"
 # Comparisons survive `mkdocs serve` rebuilds (which load a fresh plugin each time):
 # they are keyed by body hashes and rules, so a stale entry can never be served.
 _CACHE = ComparisonCache()
+# With ``disk_cache`` on, one in-memory cache per disk folder, in front of it: a
+# cold build fills .cache/policydocs/, a warm one (another process) reads it back.
+_DISK_BACKED: dict[Path, tuple[DiskCache, ComparisonCache]] = {}
 
 
 class PolicyDocsConfig(Config):
@@ -63,6 +70,9 @@ class PolicyDocsConfig(Config):
     """How long after a material change takes effect its policy page shows a banner."""
     feeds = Type(bool, default=True)
     """Write Atom feeds (``feed.xml`` and one per policy)."""
+    disk_cache = Type(bool, default=True)
+    """Keep comparisons on disk (``.cache/policydocs/`` beside mkdocs.yml, or
+    ``$POLICYDOCS_CACHE_DIR``) so rebuilds and CI runs only compare new pairs."""
 
 
 class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
@@ -74,6 +84,7 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
         self._html: dict[str, str] = {}
         self._banner: dict[str, str] = {}
         self._own_index = False
+        self._disk: DiskCache | None = None
 
     # --- events ------------------------------------------------------------------
 
@@ -105,7 +116,10 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
         for page in self._model.pages:
             if page.src_uri == home_uri() and self._own_index:
                 continue  # the project's own index.md gets the listing appended
-            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            # With a hand-written `nav`, MkDocs would list the policy pages as "not in
+            # the nav configuration"; on_nav places them, so they are never "missing".
+            in_nav = page.in_nav and not config.nav
+            inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, page.src_uri,
                                         content=_stub(page.title, page.searchable),
                                         inclusion=inclusion))
@@ -146,6 +160,9 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
         site_dir = Path(config.site_dir)
         for extra in self._model.files:
             atomic_write_text(site_dir / extra.dest_uri, extra.content)
+        if self._disk is not None:
+            log.info("comparison cache %s: %d hits, %d misses", self._disk.folder,
+                     self._disk.hits, self._disk.misses)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> LiveReloadServer:
         if self.config.enabled and self._store is not None:
@@ -165,9 +182,19 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
             directory_urls=config.use_directory_urls, home_intro=not self._own_index,
         )
         try:
-            return build_site(store, self._rules, today_from_env(), options, cache=_CACHE)
+            return build_site(store, self._rules, today_from_env(), options, cache=self._cache(config))
         except UserError as exc:
             raise PluginError(f"policydocs: {exc}") from None
+
+    def _cache(self, config: MkDocsConfig) -> ComparisonCache:
+        if not self.config.disk_cache:
+            return _CACHE
+        folder = default_cache_dir(Path(config.config_file_path or ".").parent).resolve()
+        if folder not in _DISK_BACKED:
+            disk = DiskCache(folder)
+            _DISK_BACKED[folder] = disk, ComparisonCache(functools.partial(compare_versions, cache=disk))
+        self._disk, memory = _DISK_BACKED[folder]
+        return memory
 
     @staticmethod
     def _asset_names() -> list[str]:

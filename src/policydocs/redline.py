@@ -75,7 +75,8 @@ def render_text(comparison: Comparison, color: bool) -> str:
         paragraph.clear()
         ids.clear()
 
-    for seg in comparison.segments:
+    segments = comparison.segments
+    for n, seg in enumerate(segments):
         if seg.op == "equal":
             parts = seg.text.split("\n\n")
             for k, part in enumerate(parts):
@@ -85,6 +86,10 @@ def render_text(comparison: Comparison, color: bool) -> str:
             continue
         ids.append(seg.change or "")
         paragraph.append(_text_piece(seg, by_id.get(seg.change or ""), color))
+        following = segments[n + 1] if n + 1 < len(segments) else None
+        if seg.text.endswith("\n\n") and following is not None and following.op != "equal" \
+                and following.change != seg.change:
+            flush()  # whole deleted or inserted blocks (documents that differ): one at a time
     flush()
     out.append(summary_line(comparison))
     return "\n".join(out) + "\n"

@@ -33,6 +33,11 @@ POLICY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # file name everywhere.
 VERSION_ID_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z)?)?)?$")
 
+# libyaml's safe loader when PyYAML was built with it: the same YAML, ~10x faster;
+# front matter parsing was the largest cost of loading and importing big stores.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # same output on our front matter
+
 DATE_BASES = ("stated", "observed")
 SOURCE_KEYS = ("url", "file", "sha256", "retrieved", "repo", "commit", "path")
 FRONT_MATTER_KEYS = (
@@ -270,13 +275,13 @@ def today_from_env() -> dt.date:
 def safe_yaml_load(text: str, *, where: str) -> Any:
     """YAML without anchors/aliases (no "billion laughs") and without Python tags."""
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=SAFE_LOADER):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise UserError(
                     f"{where}: YAML anchors and aliases ('&', '*') are not allowed; "
                     "write the values out"
                 )
-        return yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+        return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1})" if mark is not None else ""
@@ -303,7 +308,7 @@ def split_front_matter(text: str, *, where: str) -> tuple[dict[str, Any], str]:
 
 
 def dump_yaml(data: dict[str, Any]) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
+    return yaml.dump(data, Dumper=SAFE_DUMPER, sort_keys=False, allow_unicode=True, width=1000)
 
 
 def render_version_file(version: Version) -> str:

@@ -5,8 +5,9 @@ thread on 127.0.0.1, real Chromium, a page that records console errors, screensh
 from __future__ import annotations
 
 import functools
-import shutil
 import http.server
+import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -15,6 +16,8 @@ import pytest
 from sitekit import ROOT, mkdocs_build
 
 ARTIFACTS = ROOT / "test-artifacts"
+# Debian's chromium by default; CI elsewhere may point at another Chromium build.
+CHROMIUM = os.environ.get("POLICYDOCS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -60,7 +63,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS,
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
                                      timeout=60_000)
         yield chromium
         chromium.close()

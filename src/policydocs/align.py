@@ -1,0 +1,170 @@
+"""Which blocks of two documents belong together: the pairing rules of the compare stage.
+
+Two questions, kept apart because they need different evidence:
+
+* **Is this the same clause, edited?** (`same_clause`) Measured by how much of the
+  wording survives: `word_similarity`, the share of words kept in order (rapidfuzz
+  Indel on word lists). On the genai-eu corpus a changed paragraph between unchanged
+  neighbours keeps a median of ~93 % of its words, while two different paragraphs of
+  one policy share a median ~15 % (95 % of them ≤ ~36 %): see docs/compare.md and
+  ``bench/pairing_similarity.py``. Only pairs above `EDIT_MIN` are word-diffed; below
+  it the old text is deleted and the new one inserted, because a word diff of
+  unrelated sentences ("policy" → "laws") misleads a reviewer.
+* **Are these two paragraphs about the same subject?** (`TopicScorer`) When two
+  *different* documents are compared (a policy and the page that replaced it), few
+  clauses survive word for word, but a reviewer still asks "what became of the
+  retention clause?". Paragraphs are scored by TF-IDF-weighted cosine over their
+  content words plus concept tags (``data/compare-concepts.yml``: "store", "retain",
+  "deleted", "30 days" all tag *retention*), and `assign` picks one-to-one
+  counterparts greedily by score above `COUNTERPART_MIN`. Counterparts are shown
+  whole (deleted and inserted, linked as one change), never as a word edit.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+from typing import Iterable, Sequence
+
+import yaml
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
+
+# Bars, from the measurements in docs/compare.md (word similarity 0-100, cosine 0-1).
+EDIT_MIN = 50.0  # "the same clause, edited": word-diffed in place
+MOVE_MIN = 80.0  # "the same text, elsewhere": a move
+COUNTERPART_MIN = 0.4  # "the same subject", for paragraphs of differing documents
+PARAGRAPH_MIN_WORDS = 2  # shorter blocks ("- GDPR") say too little to have a subject
+CONCEPT_WEIGHT = 2.0  # a shared concept counts this many times a shared word
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def words_of(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD_RE.findall(text)]
+
+
+def char_similarity(a: str, b: str) -> float:
+    """rapidfuzz ratio on case-folded text (0-100): the old measure, kept for the bench."""
+    return fuzz.ratio(a.casefold(), b.casefold())
+
+
+def word_similarity(a: str | Sequence[str], b: str | Sequence[str], score_cutoff: float = 0.0) -> float:
+    """Share of words kept in order, 0-100 (Indel similarity on word lists); texts or
+    word lists from `words_of`."""
+    wa = words_of(a) if isinstance(a, str) else a
+    wb = words_of(b) if isinstance(b, str) else b
+    if not wa or not wb:
+        return 100.0 if not wa and not wb else 0.0
+    return 100.0 * Indel.normalized_similarity(wa, wb, score_cutoff=score_cutoff / 100.0)
+
+
+def same_clause(a: str | Sequence[str], b: str | Sequence[str]) -> float:
+    """The pair's word similarity if it is at least `EDIT_MIN`, else 0."""
+    score = word_similarity(a, b, EDIT_MIN)
+    return score if score >= EDIT_MIN else 0.0
+
+
+# --- topics ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    concepts: dict[str, str]  # stemmed word → "concept:<name>"
+    stopwords: frozenset[str]
+
+
+def _stem(word: str) -> str:
+    """Plural "s" off (not "ss": "access", "process")."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+@functools.lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    """The concept groups and stop words of data/compare-concepts.yml."""
+    text = resources.files("policydocs").joinpath("data/compare-concepts.yml").read_text("utf-8")
+    data = yaml.safe_load(text) or {}
+    concepts = {_stem(w.casefold()): f"concept:{name}"
+                for name, group in (data.get("concepts") or {}).items() for w in group}
+    return Vocabulary(concepts, frozenset(str(data.get("stopwords") or "").casefold().split()))
+
+
+def topic_terms(text: str, vocab: Vocabulary) -> Counter[str]:
+    """Content words (stemmed, stop words and numbers out) and their concept tags."""
+    terms: Counter[str] = Counter()
+    for word in words_of(text):
+        if word in vocab.stopwords or word.isdigit() or len(word) < 2:
+            continue
+        stem = _stem(word)
+        terms[stem] += 1
+        if stem in vocab.concepts:
+            terms[vocab.concepts[stem]] += 1
+    return terms
+
+
+class TopicScorer:
+    """TF-IDF cosine between texts, the texts themselves being the collection (each
+    block of both documents is one "document" for the IDF): rare shared words and
+    shared concepts make two paragraphs counterparts, common ones ("data") barely."""
+
+    def __init__(self, terms: Sequence[Counter[str]]) -> None:
+        df: Counter[str] = Counter()
+        for bag in terms:
+            df.update(bag.keys())
+        n = len(terms)
+        idf = {w: math.log((n + 1) / (d + 1)) + 1.0 for w, d in df.items()}
+        self.vectors: list[dict[str, float]] = []
+        for bag in terms:
+            vec = {w: (1.0 + math.log(tf)) * idf[w] * (CONCEPT_WEIGHT if w.startswith("concept:") else 1.0)
+                   for w, tf in bag.items()}
+            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+            self.vectors.append({w: v / norm for w, v in vec.items()})
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> TopicScorer:
+        vocab = vocabulary()
+        return cls([topic_terms(t, vocab) for t in texts])
+
+    def score(self, a: int, b: int) -> float:
+        va, vb = self.vectors[a], self.vectors[b]
+        if len(va) > len(vb):
+            va, vb = vb, va
+        return sum(v * vb[w] for w, v in va.items() if w in vb)
+
+
+def is_paragraph(kind: str, words: int) -> bool:
+    """Blocks that take part in topic pairing: text with a few words, not headings (a
+    section is matched through its paragraphs; two headings sharing "access" rarely
+    name one subject)."""
+    return kind != "heading" and words >= PARAGRAPH_MIN_WORDS
+
+
+def assign(scores: Iterable[tuple[float, int, int]], minimum: float) -> list[tuple[int, int, float]]:
+    """One-to-one pairs, best score first (greedy; ties by position), scores ≥ ``minimum``.
+    Greedy rather than an optimal assignment: the best-scoring pair is the one a reader
+    would draw first, and it needs no extra dependency."""
+    taken_a: set[int] = set()
+    taken_b: set[int] = set()
+    out = []
+    for score, a, b in sorted((-s, a, b) for s, a, b in scores if s >= minimum):
+        if a in taken_a or b in taken_b:
+            continue
+        taken_a.add(a)
+        taken_b.add(b)
+        out.append((a, b, -score))
+    return out
+
+
+def topic_similarity(a: str, b: str) -> float:
+    """Topic cosine of two texts on their own (IDF over just the two)."""
+    return TopicScorer.of([a, b]).score(0, 1)
+
+
+def related(old: str, new: str) -> bool:
+    """Whether a deleted text and the inserted text facing it belong together: one
+    clause edited, or one subject (shown as one replace rather than two changes)."""
+    return bool(same_clause(old, new)) or topic_similarity(old, new) >= COUNTERPART_MIN

@@ -1,0 +1,298 @@
+"""import-git: real git histories made in tmp dirs, and the real genai-eu bundle."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPORA, snapshot
+from policydocs.store import load_store, open_store
+
+PRIVACY_V1 = "# Privacy Policy\n\nEffective: 1 March 2024\n\nWe keep your data for 30 days.\n"
+PRIVACY_V2 = "# Privacy Policy\n\nEffective: 1 May 2024\n\nWe keep your data for 90 days.\n"
+
+
+class GitRepo:
+    """A real repository whose commits get the dates we choose."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+
+    def git(self, *args: str, when: str = "2024-01-01T12:00:00Z") -> str:
+        env = dict(os.environ, GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when,
+                   GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org",
+                   GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
+        return subprocess.run(["git", *args], cwd=self.path, env=env, check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    def commit(self, when: str, files: dict[str, str | bytes | None], message: str = "update") -> str:
+        for rel, content in files.items():
+            target = self.path / rel
+            if content is None:
+                self.git("rm", "-q", rel)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content)
+            self.git("add", rel)
+        self.git("commit", "-q", "-m", message, when=when)
+        return self.git("rev-parse", "HEAD")
+
+    def rename(self, when: str, old: str, new: str) -> str:
+        (self.path / new).parent.mkdir(parents=True, exist_ok=True)
+        self.git("mv", old, new)
+        self.git("commit", "-q", "-m", f"rename {old}", when=when)
+        return self.git("rev-parse", "HEAD")
+
+
+@pytest.fixture
+def repo(tmp_path) -> GitRepo:
+    return GitRepo(tmp_path / "src-repo")
+
+
+def versions_of(store: Path, policy: str) -> list[str]:
+    return sorted(p.stem for p in (store / policy).glob("*.md"))
+
+
+def test_each_commit_that_changed_a_policy_file_becomes_an_observed_version(repo, tmp_path, run_cli):
+    first = repo.commit("2024-03-02T09:00:00Z", {"Acme/Privacy Policy.md": PRIVACY_V1})
+    second = repo.commit("2024-04-20T09:00:00Z", {"Acme/Privacy Policy.md": PRIVACY_V2})
+    result = run_cli("import-git", str(repo.path), "--store", "pv")
+    assert result.returncode == 0, result.stderr
+    assert "imported 2 versions of 1 policies" in result.stdout
+    store = open_store(tmp_path / "pv")
+    policy = store.policy("acme-privacy-policy")
+    assert [v.version_id for v in policy.versions] == ["2024-03-02", "2024-04-20"]
+    old, new = policy.versions
+    assert (old.date_basis, old.stated_date) == ("observed", "2024-03-01")
+    assert new.stated_date == "2024-05-01"  # announced before it took effect: stated date kept
+    assert (new.source.commit, new.source.path) == (second, "Acme/Privacy Policy.md")
+    assert old.source.commit == first and old.source.repo
+    assert old.body == PRIVACY_V1 and new.body == PRIVACY_V2
+    assert policy.title == "Acme Privacy Policy"
+
+
+def test_editorial_commit_that_keeps_the_stated_date_is_still_a_new_version(repo, tmp_path, run_cli):
+    repo.commit("2024-03-02T09:00:00Z", {"privacy.md": PRIVACY_V1})
+    repo.commit("2024-03-09T09:00:00Z", {"privacy.md": PRIVACY_V1.replace("30 days", "30  days")})
+    assert run_cli("import-git", str(repo.path), "--store", "pv").returncode == 0
+    versions = open_store(tmp_path / "pv").policy("privacy").versions
+    assert [v.version_id for v in versions] == ["2024-03-02", "2024-03-09"]
+    assert {v.stated_date for v in versions} == {"2024-03-01"}
+
+
+def test_renamed_file_stays_one_policy_named_after_its_first_name(repo, tmp_path, run_cli):
+    repo.commit("2024-01-10T09:00:00Z", {"terms.md": "# Terms\n\nBe nice.\n"})
+    rename = repo.rename("2024-02-10T09:00:00Z", "terms.md", "legal/Terms of Service.md")
+    repo.commit("2024-03-10T09:00:00Z", {"legal/Terms of Service.md": "# Terms\n\nBe very nice.\n"})
+    result = run_cli("import-git", str(repo.path), "--store", "pv")
+    assert result.returncode == 0, result.stderr
+    store = open_store(tmp_path / "pv")
+    assert list(store.policies) == ["terms"]
+    versions = store.policy("terms").versions
+    # The pure rename leaves the text as it was: no version for it.
+    assert [v.version_id for v in versions] == ["2024-01-10", "2024-03-10"]
+    assert versions[-1].source.path == "legal/Terms of Service.md"
+    assert rename not in {v.source.commit for v in versions}
+
+
+def test_commit_touching_several_files_gives_each_policy_its_version(repo, tmp_path, run_cli):
+    sha = repo.commit("2024-05-05T09:00:00Z", {"A/Privacy.md": PRIVACY_V1, "A/Terms.md": "# Terms\n",
+                                              "logo.png": b"\x89PNG\x00\x01"})
+    result = run_cli("import-git", str(repo.path), "--store", "pv")
+    assert result.returncode == 0, result.stderr
+    store = open_store(tmp_path / "pv")
+    assert sorted(store.policies) == ["a-privacy", "a-terms"]
+    assert {v.source.commit for v in store.all_versions()} == {sha}
+    assert {v.source.path for v in store.all_versions()} == {"A/Privacy.md", "A/Terms.md"}
+
+
+def test_two_commits_on_one_day_fold_into_the_later_and_the_summary_names_the_earlier(
+        repo, tmp_path, run_cli):
+    early = repo.commit("2024-06-01T08:00:00Z", {"privacy.md": PRIVACY_V1})
+    late = repo.commit("2024-06-01T17:30:00Z", {"privacy.md": PRIVACY_V2})
+    result = run_cli("import-git", str(repo.path), "--store", "pv")
+    assert "1 same-day commits folded" in result.stdout
+    (version,) = open_store(tmp_path / "pv").policy("privacy").versions
+    assert version.version_id == "2024-06-01"
+    assert version.body == PRIVACY_V2 and version.source.commit == late
+    assert early[:12] in version.summary
+
+
+def test_keep_all_makes_one_time_precise_version_per_commit(repo, tmp_path, run_cli):
+    repo.commit("2024-06-01T08:00:00Z", {"privacy.md": PRIVACY_V1})
+    repo.commit("2024-06-01T17:30:05+02:00", {"privacy.md": PRIVACY_V2})
+    result = run_cli("import-git", str(repo.path), "--store", "pv", "--keep-all")
+    assert result.returncode == 0, result.stderr
+    assert versions_of(tmp_path / "pv", "privacy") == ["2024-06-01T080000Z", "2024-06-01T153005Z"]
+    assert run_cli("check", "--no-git", "--store", "pv").returncode == 0
+
+
+def test_second_run_adds_nothing_and_says_so(repo, tmp_path, run_cli):
+    repo.commit("2024-03-02T09:00:00Z", {"privacy.md": PRIVACY_V1})
+    repo.commit("2024-03-02T10:00:00Z", {"privacy.md": PRIVACY_V2})
+    repo.commit("2024-03-03T10:00:00Z", {"privacy.md": PRIVACY_V2 + "More.\n"})
+    assert run_cli("import-git", str(repo.path), "--store", "pv").returncode == 0
+    before = snapshot(tmp_path / "pv")
+    again = run_cli("import-git", str(repo.path), "--store", "pv")
+    assert again.returncode == 0
+    assert again.stdout.startswith("nothing new to import")
+    assert snapshot(tmp_path / "pv") == before
+
+
+def test_new_commits_are_added_on_the_next_run(repo, tmp_path, run_cli):
+    repo.commit("2024-03-02T09:00:00Z", {"privacy.md": PRIVACY_V1})
+    run_cli("import-git", str(repo.path), "--store", "pv")
+    repo.commit("2024-04-02T09:00:00Z", {"privacy.md": PRIVACY_V2})
+    result = run_cli("import-git", str(repo.path), "--store", "pv")
+    assert "imported 1 versions" in result.stdout and "1 already present" in result.stdout
+    assert versions_of(tmp_path / "pv", "privacy") == ["2024-03-02", "2024-04-02"]
+
+
+def test_map_names_the_policy_and_declares_it_in_the_registry(repo, tmp_path, run_cli):
+    repo.commit("2024-03-02T09:00:00Z", {"docs/pp_final_v2.md": PRIVACY_V1})
+    result = run_cli("import-git", str(repo.path), "--store", "pv", "--map", "docs/pp_final_v2.md=privacy")
+    assert result.returncode == 0, result.stderr
+    store = open_store(tmp_path / "pv")
+    assert list(store.policies) == ["privacy"]
+    assert "privacy:" in (tmp_path / "pv" / "policies.yml").read_text()
+
+
+def test_since_imports_only_later_commits(repo, tmp_path, run_cli):
+    repo.commit("2024-01-02T09:00:00Z", {"privacy.md": PRIVACY_V1})
+    repo.commit("2024-05-02T09:00:00Z", {"privacy.md": PRIVACY_V2})
+    result = run_cli("import-git", str(repo.path), "--store", "pv", "--since", "2024-03-01")
+    assert result.returncode == 0, result.stderr
+    assert versions_of(tmp_path / "pv", "privacy") == ["2024-05-02"]
+
+
+def test_existing_store_keeps_its_policies_and_settings(repo, tmp_path, run_cli):
+    store = tmp_path / "pv"
+    store.mkdir()
+    (store / "policies.yml").write_text("notice_period_days: 30\npolicies: {}\n")
+    repo.commit("2024-01-02T09:00:00Z", {"privacy.md": PRIVACY_V1})
+    assert run_cli("import-git", str(repo.path), "--store", "pv").returncode == 0
+    assert open_store(store).settings.notice_period_days == 30
+
+
+# --- bad input: one line, exit 2, store untouched -----------------------------------
+
+
+def _bare(repo: GitRepo, tmp_path: Path) -> Path:
+    repo.commit("2024-01-02T09:00:00Z", {"privacy.md": PRIVACY_V1})
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(tmp_path / "bare.git")], check=True)
+    return tmp_path / "bare.git"
+
+
+def _shallow(repo: GitRepo, tmp_path: Path) -> Path:
+    repo.commit("2024-01-02T09:00:00Z", {"privacy.md": PRIVACY_V1})
+    repo.commit("2024-02-02T09:00:00Z", {"privacy.md": PRIVACY_V2})
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.path}", str(tmp_path / "shallow")],
+                   check=True)
+    return tmp_path / "shallow"
+
+
+def _binary(repo: GitRepo, tmp_path: Path) -> Path:
+    repo.commit("2024-01-02T09:00:00Z", {"privacy.md": PRIVACY_V1})
+    repo.commit("2024-02-02T09:00:00Z", {"privacy.md": b"PK\x03\x04\x00\x00binary"})
+    return repo.path
+
+
+def _missing_blob(repo: GitRepo, tmp_path: Path) -> Path:
+    repo.commit("2024-01-02T09:00:00Z", {"privacy.md": PRIVACY_V1})
+    blob = repo.git("rev-parse", "HEAD:privacy.md")
+    (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    return repo.path
+
+
+def _empty(repo: GitRepo, tmp_path: Path) -> Path:
+    return repo.path
+
+
+def _not_a_repo(repo: GitRepo, tmp_path: Path) -> Path:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "privacy.md").write_text(PRIVACY_V1)
+    return plain
+
+
+def _glob_matches_nothing(repo: GitRepo, tmp_path: Path) -> Path:
+    repo.commit("2024-01-02T09:00:00Z", {"privacy.txt": PRIVACY_V1})
+    return repo.path
+
+
+@pytest.mark.parametrize("make, message", [
+    (_not_a_repo, "not a git repository"),
+    (_bare, "bare repository"),
+    (_empty, "no commits"),
+    (_glob_matches_nothing, "no file in the history matches *.md"),
+    (_binary, "binary file"),
+    (_missing_blob, "cannot read blob"),
+    (_shallow, "shallow clone"),
+])
+def test_bad_history_is_refused_with_one_line_and_the_store_untouched(repo, tmp_path, run_cli, make, message):
+    source = make(repo, tmp_path)
+    store = tmp_path / "pv"
+    store.mkdir()
+    (store / "policies.yml").write_text("policies: {}\n")
+    before = snapshot(store)
+    result = run_cli("import-git", str(source), "--store", "pv")
+    assert result.returncode == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert snapshot(store) == before
+
+
+def test_two_files_with_the_same_slug_ask_for_a_map(repo, tmp_path, run_cli):
+    repo.commit("2024-01-02T09:00:00Z", {"Privacy Policy.md": PRIVACY_V1, "privacy-policy.md": PRIVACY_V2})
+    result = run_cli("import-git", str(repo.path), "--store", "pv")
+    assert result.returncode == 2 and "--map" in result.stderr
+    assert not (tmp_path / "pv").exists()
+
+
+# --- the real genai-eu history -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def genai_repo(tmp_path_factory) -> Path:
+    bundle = CORPORA / "genai-eu-versions.bundle"
+    if not bundle.is_file():
+        pytest.fail(f"{bundle} not found: the corpus tests need ../shared/corpora beside the repo")
+    target = tmp_path_factory.mktemp("corpus") / "genai-eu-versions"
+    subprocess.run(["git", "clone", "--quiet", str(bundle), str(target)], check=True)
+    return target
+
+
+@pytest.mark.corpus
+def test_importing_one_service_from_the_real_history_is_idempotent(genai_repo, tmp_path, run_cli):
+    first = run_cli("import-git", str(genai_repo), "--store", "pv", "--path", "Claude.ai/*")
+    assert first.returncode == 0, first.stderr
+    store, problems = load_store(tmp_path / "pv")
+    assert problems == []
+    assert all(pid.startswith("claude-ai-") for pid in store.policies)
+    assert "claude-ai-privacy-policy" in store.policies
+    versions = list(store.all_versions())
+    assert len(versions) > 10
+    assert all(v.source.path.startswith("Claude.ai/") for v in versions)
+    # Anthropic's pages state "Effective <date>": the text's date is kept apart.
+    assert any(v.stated_date for v in store.policy("claude-ai-privacy-policy").versions)
+    before = snapshot(tmp_path / "pv")
+    again = run_cli("import-git", str(genai_repo), "--store", "pv", "--path", "Claude.ai/*")
+    assert again.returncode == 0 and again.stdout.startswith("nothing new to import")
+    assert snapshot(tmp_path / "pv") == before
+
+
+def test_file_deleted_and_added_again_stays_one_policy(repo, tmp_path, run_cli):
+    repo.commit("2024-01-10T09:00:00Z", {"privacy.md": PRIVACY_V1})
+    repo.commit("2024-02-10T09:00:00Z", {"privacy.md": None})
+    repo.commit("2024-03-10T09:00:00Z", {"privacy.md": PRIVACY_V2})
+    assert run_cli("import-git", str(repo.path), "--store", "pv").returncode == 0
+    assert versions_of(tmp_path / "pv", "privacy") == ["2024-01-10", "2024-03-10"]
