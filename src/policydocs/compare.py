@@ -207,6 +207,12 @@ class Block:
     key: str  # normalised text: equal keys mean "the same block" (whitespace, numbering aside)
     words: int
 
+    @functools.cached_property
+    def folded_words(self) -> list[str]:
+        """The key's words, case-folded (`align.words_of`), for similarity scores: taken
+        once per block rather than each time the block is scored against another."""
+        return align.words_of(self.key)
+
 
 def parse_blocks(body: str, headings: list[tuple[int, str]] | None = None
                  ) -> tuple[list[Block], list[tuple[int, str]]]:
@@ -511,7 +517,7 @@ def _norm(block: Block) -> str:
 
 
 def _words(block: Block) -> list[str]:
-    return align.words_of(block.key)
+    return block.folded_words  # read-only: shared by every score of the block
 
 
 class _Aligner:
