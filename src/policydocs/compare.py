@@ -1122,8 +1122,8 @@ def _body_words(sha: str, body: str) -> int:
 
 def _remember_words(sha: str, words: int) -> None:
     _BODY_WORDS[sha] = words
-    if len(_BODY_WORDS) > _BODY_WORDS_KEPT:
-        del _BODY_WORDS[next(iter(_BODY_WORDS))]
+    if len(_BODY_WORDS) > _BODY_WORDS_KEPT:  # forget the oldest (never raises if raced)
+        _BODY_WORDS.pop(next(iter(_BODY_WORDS), ""), None)
 
 
 def count_words(text: str) -> int:
