@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Literal
 
 import fast_diff_match_patch
+import markdown_it_pyrs
 from markdown_it import MarkdownIt
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
@@ -187,6 +188,23 @@ _MD = MarkdownIt("commonmark").enable("table")
 _MD.disable(["inline", "text_join"])  # only block structure and source maps are needed
 _BLOCK_TOKENS = frozenset({"heading_open", "paragraph_open", "list_item_open", "tr_open",
                            "fence", "code_block", "html_block", "hr"})
+# Block rules only: the inline rules are not needed (titles are sliced from the source)
+# and one of them (code spans) can panic on odd input.
+_MD_RS = markdown_it_pyrs.MarkdownIt("zero").enable_many(
+    ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
+     "html_block", "table"])
+# markdown-it.rs node → block kind ("" for containers whose children are looked at);
+# nodes not listed are inline.
+_RS_BLOCKS = {"heading": "heading", "lheading": "heading", "paragraph": "paragraph",
+              "list_item": "list_item", "trow": "tr", "fence": "fence", "code_block": "code_block",
+              "html_block": "html_block", "hr": "hr", "bullet_list": "", "ordered_list": "",
+              "blockquote": "", "table": "", "thead": "", "tbody": ""}
+# Where markdown-it.rs and markdown-it-py disagree (found by fuzzing the two): an empty
+# list item's marker line; a table delimiter row two lines below a non-blank line.
+_RS_DIFFERS_RE = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]*$"
+                            r"|^[ \t>]*\S[^\n]*\n[^\n]*\|[^\n]*\n[ \t>]*\|?[ \t]*:?-+:?[ \t]*(?:\|[^\n]*)?$",
+                            re.MULTILINE)
+_RS_LEAVES = frozenset({"paragraph", "tr", "fence", "code_block", "html_block", "hr"})
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # markdown-it's idea of a line
 _NUMBER_PREFIX_RE = re.compile(r"^[ \t>#*+\-]*\[?\d+(?:\\?[.)]\d+)*\\?[.)]\s+")
 # A block's key drops the number prefix (if any), then the list / quote / heading markers left.
@@ -222,17 +240,7 @@ def parse_blocks(body: str, headings: list[tuple[int, str]] | None = None
     is a window of a longer text); the stack at its end is returned with the blocks."""
     offsets = _line_offsets(body)
     line_count = len(offsets) - 1
-    starts: dict[int, tuple[str, int, str]] = {}  # line → (kind, heading level, heading text)
-    tokens = _MD.parse(body)
-    for i, tok in enumerate(tokens):
-        if tok.map is None or tok.type not in _BLOCK_TOKENS:
-            continue
-        line = tok.map[0]
-        if tok.type == "heading_open":
-            title = _ESCAPE_RE.sub(r"\1", tokens[i + 1].content.strip())
-            starts[line] = ("heading", int(tok.tag[1]), title)
-        elif line not in starts:
-            starts[line] = (tok.type.removesuffix("_open"), 0, "")
+    starts = _block_starts(body, offsets)
     if 0 not in starts:
         starts[0] = ("blank", 0, "")
     order = sorted(starts)
@@ -254,6 +262,86 @@ def parse_blocks(body: str, headings: list[tuple[int, str]] | None = None
     if not blocks and body:
         blocks.append(Block(0, body, "blank", tuple(h for _, h in headings), "", 0))
     return blocks, headings
+
+
+def _block_starts(body: str, offsets: list[int]) -> dict[int, tuple[str, int, str]]:
+    """line → (kind, heading level, heading title) of each block markdown-it starts there.
+
+    markdown-it.rs (`markdown_it_pyrs`, ~3x faster than markdown-it-py here) unless the
+    body holds what it reads differently from markdown-it-py (CR line ends, NUL, lone
+    surrogates, and the two constructs where the parsers were seen to disagree: a list
+    item with nothing on its first line, a table whose header line follows a text line):
+    then markdown-it-py. Both find the same starts and titles on every window of the
+    genai-eu corpus (bench/corpus_fingerprint.py)."""
+    if "\r" in body or "\0" in body or not _utf8_safe(body) or _RS_DIFFERS_RE.search(body):
+        return _block_starts_py(body)
+    data = body.encode("utf-8")
+    if len(data) == len(body):
+        line_at = offsets  # ASCII: byte offsets are character offsets
+    else:
+        line_at = [0, *itertools.accumulate(len(body[a:b].encode("utf-8")) for a, b in zip(offsets, offsets[1:]))]
+    starts: dict[int, tuple[str, int, str]] = {}
+
+    def line_of(byte: int) -> int:
+        return bisect.bisect_right(line_at, byte) - 1
+
+    def visit(node: markdown_it_pyrs.Node) -> None:
+        inline_run = False  # a tight list hides its paragraphs: their first inline node starts one
+        for child in node.children:
+            name = child.name
+            kind = _RS_BLOCKS.get(name)
+            if kind is None:
+                if not inline_run and node.name == "list_item" and child.srcmap:
+                    line = line_of(child.srcmap[0])
+                    starts.setdefault(line, ("paragraph", 0, ""))
+                inline_run = True
+                continue
+            inline_run = False
+            if kind and child.srcmap:
+                line = line_of(child.srcmap[0])
+                if kind == "heading":
+                    inner = child.children
+                    title = (data[inner[0].srcmap[0]:inner[-1].srcmap[1]].decode("utf-8")
+                             if inner and inner[0].srcmap and inner[-1].srcmap else "")
+                    starts[line] = ("heading", int(child.meta.get("level", 1)),
+                                    _ESCAPE_RE.sub(r"\1", title.strip()))
+                else:
+                    starts.setdefault(line, (kind, 0, ""))
+            if kind != "heading" and kind not in _RS_LEAVES:
+                visit(child)
+
+    try:
+        tree = _MD_RS.tree(body)
+    except BaseException as error:  # a Rust panic is raised as pyo3's PanicException (a BaseException)
+        if type(error).__name__ != "PanicException":
+            raise
+        return _block_starts_py(body)
+    visit(tree)
+    return starts
+
+
+def _utf8_safe(body: str) -> bool:
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _block_starts_py(body: str) -> dict[int, tuple[str, int, str]]:
+    """`_block_starts` with markdown-it-py, for the bodies markdown-it.rs would read differently."""
+    starts: dict[int, tuple[str, int, str]] = {}
+    tokens = _MD.parse(body)
+    for i, tok in enumerate(tokens):
+        if tok.map is None or tok.type not in _BLOCK_TOKENS:
+            continue
+        line = tok.map[0]
+        if tok.type == "heading_open":
+            title = _ESCAPE_RE.sub(r"\1", tokens[i + 1].content.strip())
+            starts[line] = ("heading", int(tok.tag[1]), title)
+        elif line not in starts:
+            starts[line] = (tok.type.removesuffix("_open"), 0, "")
+    return starts
 
 
 def _line_offsets(body: str) -> list[int]:
