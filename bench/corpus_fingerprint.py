@@ -32,15 +32,17 @@ def main() -> None:
     if "--profile" in sys.argv:
         profile = cProfile.Profile()
         profile.runcall(lambda: [compare(a, b) for a, b in pairs])
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+        pstats.Stats(profile).sort_stats(sys.argv[-1] if sys.argv[-1] in ("tottime", "cumulative") else "cumulative").print_stats(30)
         return
     digest = hashlib.sha256()
-    t = time.process_time()
-    results = [compare(a, b) for a, b in pairs]
-    seconds = time.process_time() - t
+    seconds = float("inf")
+    for _ in range(3):  # the least of three: other work on the machine only adds
+        t = time.process_time()
+        results = [compare(a, b) for a, b in pairs]
+        seconds = min(seconds, time.process_time() - t)
     for c in results:
         digest.update(json.dumps([c.to_json(), c.notes], sort_keys=True).encode("utf-8", "surrogatepass"))
-    print(f"engine {ENGINE_VERSION}: {len(pairs)} pairs, {seconds:.2f} s CPU, fingerprint {digest.hexdigest()}")
+    print(f"engine {ENGINE_VERSION}: {len(pairs)} pairs, {seconds:.2f} s CPU (least of 3), fingerprint {digest.hexdigest()}")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
 def words_of(text: str) -> list[str]:
+    if text.isascii():  # the same words, folded in one call (non-ASCII folding can split a word)
+        return _WORD_RE.findall(text.lower())
     return [w.casefold() for w in _WORD_RE.findall(text)]
 
 
@@ -63,8 +65,17 @@ def word_similarity(a: str | Sequence[str], b: str | Sequence[str], score_cutoff
     return 100.0 * Indel.normalized_similarity(wa, wb, score_cutoff=score_cutoff / 100.0)
 
 
+def could_reach(len_a: int, len_b: int, score: float) -> bool:
+    """Whether word lists of these lengths can have `word_similarity` ≥ ``score``: it is
+    2·LCS / (len_a + len_b), and the LCS is at most the shorter list (a bound checked
+    before the scorer is called, for the many pairs of very different lengths)."""
+    return 200.0 * min(len_a, len_b) >= score * (len_a + len_b)
+
+
 def same_clause(a: str | Sequence[str], b: str | Sequence[str]) -> float:
     """The pair's word similarity if it is at least `EDIT_MIN`, else 0."""
+    if not isinstance(a, str) and not isinstance(b, str) and not could_reach(len(a), len(b), EDIT_MIN):
+        return 0.0
     score = word_similarity(a, b, EDIT_MIN)
     return score if score >= EDIT_MIN else 0.0
 
