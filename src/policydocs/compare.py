@@ -238,6 +238,16 @@ def parse_blocks(body: str, headings: list[tuple[int, str]] | None = None
 
     ``headings`` is the (level, title) stack in force where ``body`` starts (when it
     is a window of a longer text); the stack at its end is returned with the blocks."""
+    blocks, stack = _parsed_window(body, tuple(headings or ()))
+    return list(blocks), list(stack)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_window(body: str, headings: tuple[tuple[int, str], ...]
+                   ) -> tuple[tuple[Block, ...], tuple[tuple[int, str], ...]]:
+    """`parse_blocks`, remembered for the last windows: in a history walk the new side
+    of one pair is the old side of the next, and the same changed region is often cut
+    into the same window again (half the corpus's window text is such a repeat)."""
     offsets = _line_offsets(body)
     line_count = len(offsets) - 1
     starts = _block_starts(body, offsets)
@@ -245,23 +255,23 @@ def parse_blocks(body: str, headings: list[tuple[int, str]] | None = None
         starts[0] = ("blank", 0, "")
     order = sorted(starts)
     blocks: list[Block] = []
-    headings = list(headings or [])
-    section = tuple(h for _, h in headings)  # rebuilt only at headings
+    stack = list(headings)
+    section = tuple(h for _, h in stack)  # rebuilt only at headings
     for line, end_line in zip(order, order[1:] + [line_count]):
         if line >= line_count:
             break
         kind, level, title = starts[line]
         if kind == "heading":
-            while headings and headings[-1][0] >= level:
-                headings.pop()
-            headings.append((level, title))
-            section = tuple(h for _, h in headings)
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, title))
+            section = tuple(h for _, h in stack)
         text = body[offsets[line]:offsets[end_line]]
         key = " ".join(text[_PREFIX_RE.match(text).end():].split())  # type: ignore[union-attr]
         blocks.append(Block(offsets[line], text, kind, section, key, count_words(text)))
     if not blocks and body:
-        blocks.append(Block(0, body, "blank", tuple(h for _, h in headings), "", 0))
-    return blocks, headings
+        blocks.append(Block(0, body, "blank", tuple(h for _, h in stack), "", 0))
+    return tuple(blocks), tuple(stack)
 
 
 def _block_starts(body: str, offsets: list[int]) -> dict[int, tuple[str, int, str]]:
