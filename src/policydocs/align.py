@@ -104,10 +104,11 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(concepts, frozenset(str(data.get("stopwords") or "").casefold().split()))
 
 
-def topic_terms(text: str, vocab: Vocabulary) -> Counter[str]:
-    """Content words (stemmed, stop words and numbers out) and their concept tags."""
+def topic_terms(text: str | Sequence[str], vocab: Vocabulary) -> Counter[str]:
+    """Content words (stemmed, stop words and numbers out) and their concept tags; of a
+    text or of its words from `words_of`."""
     terms: Counter[str] = Counter()
-    for word in words_of(text):
+    for word in words_of(text) if isinstance(text, str) else text:
         if word in vocab.stopwords or word.isdigit() or len(word) < 2:
             continue
         stem = _stem(word)
@@ -136,7 +137,8 @@ class TopicScorer:
             self.vectors.append({w: v / norm for w, v in vec.items()})
 
     @classmethod
-    def of(cls, texts: Sequence[str]) -> TopicScorer:
+    def of(cls, texts: Sequence[str | Sequence[str]]) -> TopicScorer:
+        """The scorer of texts, or of their words from `words_of` (taken once per block)."""
         vocab = vocabulary()
         return cls([topic_terms(t, vocab) for t in texts])
 

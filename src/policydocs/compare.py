@@ -618,6 +618,13 @@ def _words(block: Block) -> list[str]:
     return block.folded_words  # read-only: shared by every score of the block
 
 
+def _topic_words(block: Block) -> str | list[str]:
+    """What a block's topic terms are taken from: its key's words (the text's but for a
+    leading number, "1.2.", and numbers are no topic words), read once per block; an
+    unchanged stretch's key is a placeholder, so its text."""
+    return block.text if block.kind == "same" else block.folded_words
+
+
 class _Aligner:
     """Builds the list of aligned block pairs (in-order chain plus moves)."""
 
@@ -810,7 +817,8 @@ class _Aligner:
         free_new = [y for y, j in enumerate(news) if not self.used_new[j]]
         if not free_old or not free_new or len(free_old) * len(free_new) > MOVE_CELL_CAP:
             return
-        scorer = align.TopicScorer.of([self.old[i].text for i in olds] + [self.new[j].text for j in news])
+        scorer = align.TopicScorer.of([_topic_words(self.old[i]) for i in olds]
+                                      + [_topic_words(self.new[j]) for j in news])
         scores = ((scorer.score(x, len(olds) + y), x, y) for x in free_old for y in free_new)
         for x, y, _ in align.assign(scores, align.COUNTERPART_MIN):
             i, j = olds[x], news[y]
