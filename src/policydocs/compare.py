@@ -42,7 +42,7 @@ import itertools
 import operator
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Literal
+from typing import Any, Iterable, Iterator, Literal, Sequence
 
 import fast_diff_match_patch
 import markdown_it_pyrs
@@ -401,11 +401,17 @@ def _line_starts(pattern: str, text: str, start: int = 0, end: int | None = None
     return out
 
 
-def _in_fence(fences: list[int], offset: int) -> bool:
+def _in_fence(fences: Sequence[int], offset: int) -> bool:
     return bisect.bisect_left(fences, offset) % 2 == 1
 
 
-def _fence_lines(text: str) -> list[int]:
+# Facts of one whole body, remembered for the last few bodies: in a history walk each
+# body is the new side of one pair, then the old side of the next.
+_BODIES_KEPT = 4
+
+
+@functools.lru_cache(maxsize=_BODIES_KEPT)
+def _fence_lines(text: str) -> tuple[int, ...]:
     """Starts of the lines that open or close fenced code (lines matching `_FENCE_LINE`):
     found by searching the markers, which are rare, rather than by trying every line."""
     starts = set()
@@ -417,7 +423,7 @@ def _fence_lines(text: str) -> list[int]:
                 starts.add(line_start)
             line_end = text.find("\n", at)
             at = -1 if line_end == -1 else text.find(marker, line_end)
-    return sorted(starts)
+    return tuple(sorted(starts))
 
 
 def _find_headings(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -436,7 +442,7 @@ def _find_headings(text: str, start: int, end: int) -> list[tuple[int, int, str]
     return sorted(found)
 
 
-def _apply_headings(found: list[tuple[int, int, str]], start: int, fences: list[int],
+def _apply_headings(found: list[tuple[int, int, str]], start: int, fences: Sequence[int],
                     stack: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """The heading stack after the headings ``found`` in a stretch starting at ``start``
     (those inside fenced code do not count)."""
@@ -450,12 +456,23 @@ def _apply_headings(found: list[tuple[int, int, str]], start: int, fences: list[
     return stack
 
 
+@functools.lru_cache(maxsize=_BODIES_KEPT)
+def _lines(body: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """A body's lines (any exact cut will do for the line diff) and where each starts."""
+    lines = tuple(body.splitlines(keepends=True))
+    return lines, (0, *itertools.accumulate(map(len, lines)))
+
+
+@functools.lru_cache(maxsize=_BODIES_KEPT)
+def _sha256(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _equal_stretches(old: str, new: str) -> list[tuple[int, int, int]]:
     """Unchanged line runs as (old start, old end, new start), from a line diff."""
     table: dict[str, str] = {}
-    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)  # any exact cut will do
-    a_at = [0, *itertools.accumulate(map(len, a))]  # line number → character offset
-    b_at = [0, *itertools.accumulate(map(len, b))]
+    a, a_at = _lines(old)
+    b, b_at = _lines(new)
     out = []
     ia = ib = 0
     for op, chars in _diff(_encode(a, table), _encode(b, table)):
@@ -471,7 +488,7 @@ def _equal_stretches(old: str, new: str) -> list[tuple[int, int, int]]:
     return out
 
 
-def _cut_points(old: str, new: str, stretch: tuple[int, int, int], fences: tuple[list[int], list[int]]
+def _cut_points(old: str, new: str, stretch: tuple[int, int, int], fences: tuple[Sequence[int], Sequence[int]]
                 ) -> tuple[int, int] | None:
     """The first and last safe block starts inside an unchanged stretch (old offsets)."""
     oa, ob, na = stretch
@@ -1043,8 +1060,7 @@ def _word_sides(build: _Builder, new: Block, old_text: str, new_text: str, notes
 
 def compare(old_body: str, new_body: str) -> Comparison:
     """Compare two Markdown bodies (pure and deterministic)."""
-    old_sha = hashlib.sha256(old_body.encode("utf-8", "surrogatepass")).hexdigest()
-    new_sha = hashlib.sha256(new_body.encode("utf-8", "surrogatepass")).hexdigest()
+    old_sha, new_sha = _sha256(old_body), _sha256(new_body)
     build = _Builder()
     notes: list[str] = []
     if old_body == new_body:
