@@ -3,7 +3,8 @@ diff-match-patch and redlines on the same pairs, in one run.
 
     PYTHONPATH=src python bench/compare_bench.py [--quick]
 
-Every engine is timed the same way: CPU time (user + system), median of N runs. Ours,
+Every engine is timed the same way: CPU time (user + system), median of N runs (ours
+with its memos of bodies and windows emptied before each run). Ours,
 difflib, diff-match-patch and redlines run in this process; git is a child process, timed
 whole (start-up included) from its resource usage, with wall-clock time beside it.
 --quick skips difflib and redlines on the 100k-word pair (about two minutes between them).
@@ -29,16 +30,18 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 from conftest import corpus_clone, corpus_histories  # noqa: E402
 from diff_match_patch import diff_match_patch  # noqa: E402  (the pure-Python peer)
 
-from policydocs.compare import ENGINE_VERSION, compare  # noqa: E402
+from policydocs.compare import ENGINE_VERSION, compare, forget_bodies  # noqa: E402
 
 TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 TARGETS = {"8k": 10.0, "100k": 300.0}  # ms of CPU; the corpus target is 2x git
 
 
 def cpu(fn: Callable[[], object], repeat: int = 5) -> float:
-    """Median CPU milliseconds of ``fn()`` in this process."""
+    """Median CPU milliseconds of ``fn()`` in this process, each run starting with empty
+    memos (a repeated pair would otherwise find its bodies and windows remembered)."""
     times = []
     for _ in range(repeat):
+        forget_bodies()
         t = time.process_time()
         fn()
         times.append((time.process_time() - t) * 1000)

@@ -22,7 +22,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
 from conftest import corpus_clone, corpus_histories  # noqa: E402
 
-from policydocs.compare import ENGINE_VERSION, compare  # noqa: E402
+from policydocs.compare import ENGINE_VERSION, compare, forget_bodies  # noqa: E402
 
 
 def main() -> None:
@@ -37,6 +37,7 @@ def main() -> None:
     digest = hashlib.sha256()
     seconds = float("inf")
     for _ in range(3):  # the least of three: other work on the machine only adds
+        forget_bodies()
         t = time.process_time()
         results = [compare(a, b) for a, b in pairs]
         seconds = min(seconds, time.process_time() - t)

@@ -1248,6 +1248,14 @@ def _remember_words(sha: str, words: int) -> None:
         _BODY_WORDS.pop(next(iter(_BODY_WORDS), ""), None)
 
 
+def forget_bodies() -> None:
+    """Empty every memo of bodies and windows: for a benchmark that times one pair
+    again and again, so that each run pays what a first comparison pays."""
+    _BODY_WORDS.clear()
+    for memo in (_parsed_window, _fence_lines, _lines, _sha256):
+        memo.cache_clear()
+
+
 def count_words(text: str) -> int:
     """Words are runs of letters and digits: "30 days," is two words, "," none.
 
