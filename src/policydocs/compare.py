@@ -642,6 +642,10 @@ def _topic_words(block: Block) -> str | list[str]:
     return block.text if block.kind == "same" else block.folded_words
 
 
+def _first_old(pair: _Pair) -> int:
+    return pair.o0
+
+
 class _Aligner:
     """Builds the list of aligned block pairs (in-order chain plus moves)."""
 
@@ -842,8 +846,7 @@ class _Aligner:
             self._take(_Pair(i, i + 1, j, j + 1, counterpart=True), self.counterparts)
 
     def _fits_chain(self, pair: _Pair) -> bool:
-        olds = [p.o0 for p in self.chain]
-        k = bisect.bisect_left(olds, pair.o0)
+        k = bisect.bisect_left(self.chain, pair.o0, key=_first_old)  # the chain is kept sorted by o0
         before = self.chain[k - 1] if k else None
         after = self.chain[k] if k < len(self.chain) else None
         return (before is None or before.n1 <= pair.n0) and (after is None or pair.n1 <= after.n0)
