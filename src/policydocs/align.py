@@ -180,4 +180,6 @@ def topic_similarity(a: str, b: str) -> float:
 def related(old: str, new: str) -> bool:
     """Whether a deleted text and the inserted text facing it belong together: one
     clause edited, or one subject (shown as one replace rather than two changes)."""
-    return bool(same_clause(old, new)) or topic_similarity(old, new) >= COUNTERPART_MIN
+    old_words, new_words = words_of(old), words_of(new)  # read once for both measures
+    return bool(same_clause(old_words, new_words)) \
+        or TopicScorer.of([old_words, new_words]).score(0, 1) >= COUNTERPART_MIN
