@@ -16,6 +16,7 @@ from policydocs.changelog import ChangelogEntry
 from policydocs.compare import Comparison
 from policydocs.comparisons import Pair, previous_pair
 from policydocs.materiality import RuleSet
+from policydocs.redline import render_html_fragment
 from policydocs.site.history import ComparisonCache
 from policydocs.site.model import (
     GeneratedPage, SiteOptions, changelog_uri, compare_uri, home_uri, link, policy_uri,
@@ -314,35 +315,15 @@ def compare_page(ctx: SiteContext, pair: Pair) -> GeneratedPage:
             f"{stats.inserted_words} word(s) inserted, {stats.deleted_words} deleted, "
             f"{stats.moved_words} moved.</p>")
     legend = ('<p class="pd-legend"><strong>Legend:</strong> <ins class="pd-ins">inserted text</ins> '
-              '<del class="pd-del">deleted text</del> <span class="pd-legend-move">moved text '
-              '(linked both ways)</span> <span class="pd-editorial">editorial change</span></p>')
+              '(underlined) · <del class="pd-del">deleted text</del> (struck through) · '
+              '<ins class="pd-ins pd-move">moved text</ins> (dotted, linked both ways) · '
+              '<ins class="pd-ins pd-editorial">editorial change</ins> (quieter)</p>')
     others = (f'<p class="pd-compare-nav"><a href="{ctx.href(here, versions_uri(new.policy_id))}">'
               "All versions and compare any two</a></p>")
     title = f"Changes: {old.ref} → {new.ref}"
     html = (f"<h1>{esc(title)}</h1>{head}{legend}{others}"
-            f'<div class="pd-compare">{redline_fragment(comparison)}</div>')
+            f'<div class="pd-compare">{render_html_fragment(comparison)}</div>')
     return GeneratedPage(here, title, html, kind="compare")
-
-
-def redline_fragment(comparison: Comparison) -> str:
-    """The redline (inline, side by side, change list) from `policydocs.redline`."""
-    try:
-        from policydocs.redline import render_html_fragment
-    except ImportError:  # until the redline renderer lands: inline view and change list only
-        return _plain_redline(comparison)
-    return render_html_fragment(comparison)
-
-
-def _plain_redline(comparison: Comparison) -> str:
-    tags = {"insert": ("<ins class=\"pd-ins\">", "</ins>"), "delete": ("<del class=\"pd-del\">", "</del>")}
-    runs = "".join(f"{tags[s.op][0]}{esc(s.text)}{tags[s.op][1]}" if s.op in tags else esc(s.text)
-                   for s in comparison.segments)
-    changes = sorted(comparison.changes, key=lambda c: not c.material)
-    items = "".join(f'<li id="{esc(c.id)}">{verdict_badge(c.material)} {esc(c.kind)} {esc(c.type)}: '
-                    f"<del class=\"pd-del\">{esc(c.old_text)}</del> <ins class=\"pd-ins\">{esc(c.new_text)}</ins>"
-                    "</li>" for c in changes)
-    return (f'<div class="pd-inline" style="white-space: pre-wrap">{runs}</div>'
-            f'<h2 id="changes">Changes</h2><ol class="pd-changes">{items}</ol>')
 
 
 def changelog_page(ctx: SiteContext) -> GeneratedPage:
