@@ -62,10 +62,11 @@ class PolicyDocsConfig(Config):
     """Turn the plugin off (e.g. to preview hand-written pages only)."""
     store = Type(str, default="policy_versions")
     """The policy store, relative to mkdocs.yml."""
-    compare = Choice(("all", "adjacent"), default="all")
-    """Compare pages for every pair of versions of a policy (``all``), or only for
-    consecutive versions, ``supersedes`` links and each version against the current
-    one (``adjacent``: for policies with very many versions)."""
+    compare = Choice(("adjacent", "all"), default="adjacent")
+    """Compare pages for consecutive versions, ``supersedes`` links and each version
+    against the current (and any upcoming) one (``adjacent``: pages grow linearly with
+    versions), or for every pair of versions of a policy (``all``: quadratic, for
+    policies with few versions)."""
     banner_days = Type(int, default=30)
     """How long after a material change takes effect its policy page shows a banner."""
     feeds = Type(bool, default=True)

@@ -21,7 +21,7 @@ from policydocs.store import Store, Version
 CompareFn = Callable[[Version, Version, RuleSet], Comparison]
 
 
-def site_pairs(store: Store, today: dt.date, compare: str = "all") -> list[Pair]:
+def site_pairs(store: Store, today: dt.date, compare: str = "adjacent") -> list[Pair]:
     """The pairs with a compare page, old → new, without repeats, in a stable order."""
     pairs = list(store_pairs(store))
     seen = {p.slug for p in pairs}

@@ -18,7 +18,7 @@ CompareSet = Literal["all", "adjacent"]
 class SiteOptions:
     """The plugin's settings, as the core needs them."""
 
-    compare: CompareSet = "all"  # all pairs of each policy, or adjacent (+ each vs current)
+    compare: CompareSet = "adjacent"  # consecutive + supersedes + each vs current; or all pairs
     banner_days: int = 30  # a material change is announced this many days after it took effect
     feeds: bool = True
     site_url: str = ""
