@@ -6,12 +6,16 @@ Events used, and why:
   invalid), put the banner templates and the CSS/JS on the theme.
 - ``on_files``: ask the core for the site model and add each page with
   ``File.generated`` — version, archive and compare pages ``NOT_IN_NAV`` (Material
-  renders the nav into every page, so a big nav makes builds quadratic).
+  renders the nav into every page, so a big nav makes builds quadratic). Those
+  pages are `FinishedPage`s: MkDocs never runs Markdown on them.
 - ``on_nav``: list the policies (by title) under one "Policies" section.
 - ``on_page_markdown``: the page's banner goes into ``page.meta`` for the
   ``announce`` block.
 - ``on_page_content``: generated pages get the core's finished HTML, so MkDocs'
   Markdown (and its raw-HTML handling) never sees policy text.
+- ``on_post_page``: a `FinishedPage`'s HTML is made only now and put in place of
+  its placeholder, so the theme's template, the search plugin and memory never
+  carry a whole corpus of redlines at once.
 - ``on_post_build``: feeds and ``api/policies.json``.
 - ``on_serve``: ``mkdocs serve`` rebuilds when the store changes.
 
@@ -33,6 +37,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from policydocs.cache import ComparisonCache as DiskCache
 from policydocs.cache import default_cache_dir
@@ -41,7 +46,7 @@ from policydocs.errors import UserError
 from policydocs.fsutil import atomic_write_text
 from policydocs.materiality import load_rules
 from policydocs.site import ComparisonCache, SiteModel, SiteOptions, build_site
-from policydocs.site.model import changelog_uri, home_uri
+from policydocs.site.model import GeneratedPage, changelog_uri, home_uri
 from policydocs.site.text import esc
 from policydocs.store import Store, open_store, today_from_env
 
@@ -82,7 +87,7 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
     def __init__(self) -> None:
         self._store: Store | None = None
         self._model: SiteModel | None = None
-        self._html: dict[str, str] = {}
+        self._pages: dict[str, GeneratedPage] = {}
         self._banner: dict[str, str] = {}
         self._own_index = False
         self._disk: DiskCache | None = None
@@ -112,11 +117,17 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
         assert self._store is not None
         self._own_index = files.get_file_from_path(home_uri()) is not None
         self._model = self._build_model(config)
-        self._html = {p.src_uri: p.html for p in self._model.pages}
+        self._pages = {p.src_uri: p for p in self._model.pages}
         self._banner = {p.src_uri: p.banner for p in self._model.pages if p.banner}
         for page in self._model.pages:
             if page.src_uri == home_uri() and self._own_index:
                 continue  # the project's own index.md gets the listing appended
+            if not page.in_nav and not page.searchable:
+                file = File.generated(config, page.src_uri, content="",
+                                      inclusion=InclusionLevel.NOT_IN_NAV)
+                FinishedPage(page, file, config)
+                files.append(file)
+                continue
             # With a hand-written `nav`, MkDocs would list the policy pages as "not in
             # the nav configuration"; on_nav places them, so they are never "missing".
             in_nav = page.in_nav and not config.nav
@@ -148,12 +159,18 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
                         files: Files) -> str | None:
         if not self.config.enabled:
             return None
-        generated = self._html.get(page.file.src_uri)
-        if generated is None:
+        generated = self._pages.get(page.file.src_uri)
+        if generated is None or isinstance(page, FinishedPage):
             return None
         if page.file.src_uri == home_uri() and self._own_index:
-            return html + generated
-        return generated
+            return html + generated.body()
+        return generated.body()
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        if not self.config.enabled or not isinstance(page, FinishedPage):
+            return None
+        before, marker, after = output.partition(FinishedPage.PLACEHOLDER)
+        return before + page.generated.body() + after if marker else output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or self._model is None:
@@ -201,6 +218,30 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
     def _asset_names() -> list[str]:
         return sorted(p.name for p in (PACKAGE / "assets").iterdir()
                       if p.is_file() and not p.name.startswith("."))
+
+
+class FinishedPage(Page):
+    """A generated page kept out of the nav and out of search (versions, archives,
+    compare pages): no Markdown source, no Markdown run, and only a placeholder as
+    content until ``on_post_page`` puts the core's HTML in the written file."""
+
+    # Material adds a heading from the title unless the content has an "<h1": the
+    # generated HTML has its own, so the placeholder says so.
+    PLACEHOLDER = "<!-- policydocs: the generated page, with its own <h1>, goes here -->"
+
+    def __init__(self, generated: GeneratedPage, file: File, config: MkDocsConfig) -> None:
+        super().__init__(esc(generated.title), file, config)  # MkDocs titles are HTML
+        self.generated = generated
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        self.markdown = ""
+        self.meta = {"search": {"exclude": True}}
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        self.content = self.PLACEHOLDER
+        self.toc = get_toc([])
+        self.present_anchor_ids = set()
+        self.links_to_anchors = {}
 
 
 def _stub(title: str, searchable: bool) -> str:

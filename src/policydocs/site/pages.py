@@ -9,6 +9,7 @@ escapes the compared texts. Nothing here reads the clock or the file system.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 
@@ -247,6 +248,13 @@ def _picker(ctx: SiteContext, here: str, policy: Policy) -> str:
 
 
 def version_page(ctx: SiteContext, policy: Policy, version: Version) -> GeneratedPage:
+    """Rendered on demand: a store's bodies are its bulk."""
+    title = f"{version.title} — version {version.version_id}"
+    return GeneratedPage(version_uri(policy.id, version.version_id), title, kind="version",
+                         render=functools.partial(_version_html, ctx, policy, version))
+
+
+def _version_html(ctx: SiteContext, policy: Policy, version: Version) -> str:
     here = version_uri(policy.id, version.version_id)
     status = status_of(policy, version, ctx.today)
     current = policy.current(ctx.today)
@@ -272,7 +280,7 @@ def version_page(ctx: SiteContext, policy: Policy, version: Version) -> Generate
             f"{effective_line(version)}"
             f'<div class="pd-policy-text">{text}</div>'
             f"{provenance(version)}")
-    return GeneratedPage(here, title, html, kind="version")
+    return html
 
 
 def provenance(version: Version) -> str:
@@ -298,6 +306,12 @@ def provenance(version: Version) -> str:
 
 
 def compare_page(ctx: SiteContext, pair: Pair) -> GeneratedPage:
+    """Rendered on demand: the comparison is fetched (memory or disk cache) only then."""
+    return GeneratedPage(compare_uri(pair.slug), f"Changes: {pair.old.ref} → {pair.new.ref}",
+                         kind="compare", render=functools.partial(_compare_html, ctx, pair))
+
+
+def _compare_html(ctx: SiteContext, pair: Pair) -> str:
     here = compare_uri(pair.slug)
     comparison = ctx.comparison(pair)
     old, new = pair.old, pair.new
@@ -323,7 +337,7 @@ def compare_page(ctx: SiteContext, pair: Pair) -> GeneratedPage:
     title = f"Changes: {old.ref} → {new.ref}"
     html = (f"<h1>{esc(title)}</h1>{head}{legend}{others}"
             f'<div class="pd-compare">{render_html_fragment(comparison)}</div>')
-    return GeneratedPage(here, title, html, kind="compare")
+    return html
 
 
 def changelog_page(ctx: SiteContext) -> GeneratedPage:
