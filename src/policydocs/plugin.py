@@ -60,6 +60,9 @@ _CACHE = ComparisonCache()
 # With ``disk_cache`` on, one in-memory cache per disk folder, in front of it: a
 # cold build fills .cache/policydocs/, a warm one (another process) reads it back.
 _DISK_BACKED: dict[Path, tuple[DiskCache, ComparisonCache]] = {}
+# ... which holds verdicts for every pair but whole comparisons only for the last few:
+# a compare page reads its comparison back from disk when MkDocs writes it.
+KEEP_IN_MEMORY = 32
 
 
 class PolicyDocsConfig(Config):
@@ -210,7 +213,8 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
         folder = default_cache_dir(Path(config.config_file_path or ".").parent).resolve()
         if folder not in _DISK_BACKED:
             disk = DiskCache(folder)
-            _DISK_BACKED[folder] = disk, ComparisonCache(functools.partial(compare_versions, cache=disk))
+            _DISK_BACKED[folder] = disk, ComparisonCache(functools.partial(compare_versions, cache=disk),
+                                                         keep=KEEP_IN_MEMORY)
         self._disk, memory = _DISK_BACKED[folder]
         return memory
 

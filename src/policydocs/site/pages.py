@@ -49,6 +49,9 @@ class SiteContext:
     def comparison(self, pair: Pair) -> Comparison:
         return self.cache.get(pair, self.rules)
 
+    def material(self, pair: Pair) -> bool:
+        return self.cache.material(pair, self.rules)
+
 
 # --- small pieces --------------------------------------------------------------------
 
@@ -134,7 +137,7 @@ def policy_banner(ctx: SiteContext, policy: Policy, here: str) -> str:
     if current is None:
         return ""
     pair = previous_pair(ctx.store, current)
-    if pair is None or not ctx.comparison(pair).material:
+    if pair is None or not ctx.material(pair):
         return ""
     age = (ctx.today - current.effective_date).days
     if age > ctx.options.banner_days:
@@ -200,7 +203,7 @@ def versions_page(ctx: SiteContext, policy: Policy) -> GeneratedPage:
     rows = []
     for version in reversed(policy.versions):
         pair = previous_pair(ctx.store, version)
-        material = ctx.comparison(pair).material if pair else None
+        material = ctx.material(pair) if pair else None
         status = status_of(policy, version, ctx.today)
         compares = [compare_link(ctx, here, pair.old, pair.new, "previous") if pair else ""]
         if current is not None and version is not current:
