@@ -29,6 +29,7 @@ from policydocs.fsutil import atomic_write_text
 DEFAULT_DIR = Path(".cache") / "policydocs"
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # the genai-eu corpus site (1,300 pairs) needs ~0.4 GB
 ENTRY_SUFFIX = ".json"
+ARTEFACT_SUFFIX = ".html"  # text made from an entry or a body (rendered pages), same bound
 ENTRY_FORMAT = "2"  # 2: block contexts stored once per entry (see `_pack`)
 
 
@@ -144,10 +145,31 @@ class ComparisonCache:
         key = cache_key(comparison.old_sha256, comparison.new_sha256, rules_digest, engine_version)
         text = json.dumps(_pack(comparison_to_dict(comparison)), ensure_ascii=False, separators=(",", ":"))
         atomic_write_text(self._path(key), text)
+        self._grow(len(text.encode("utf-8")))
+
+    def get_text(self, key: str) -> str | None:
+        """A derived text (a rendered body or redline) stored under ``key`` (a hex digest
+        that the caller makes from everything the text depends on), or None."""
+        path = self.folder / key[:2] / f"{key}{ARTEFACT_SUFFIX}"
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, ValueError):
+            return None
+        try:
+            os.utime(path)
+        except OSError:
+            pass
+        return text
+
+    def put_text(self, key: str, text: str) -> None:
+        atomic_write_text(self.folder / key[:2] / f"{key}{ARTEFACT_SUFFIX}", text)
+        self._grow(len(text.encode("utf-8")))
+
+    def _grow(self, size: int) -> None:
         if self._size is None:
             self._size = self._scan_size()
         else:
-            self._size += len(text.encode("utf-8"))
+            self._size += size
         if self._size > self.max_bytes:
             self._evict()
 
@@ -157,7 +179,8 @@ class ComparisonCache:
         out = []
         for shard in os.scandir(self.folder):
             if shard.is_dir():
-                out.extend(e for e in os.scandir(shard.path) if e.name.endswith(ENTRY_SUFFIX))
+                out.extend(e for e in os.scandir(shard.path)
+                           if e.name.endswith((ENTRY_SUFFIX, ARTEFACT_SUFFIX)))
         return out
 
     def _scan_size(self) -> int:

@@ -203,12 +203,14 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
             directory_urls=config.use_directory_urls, home_intro=not self._own_index,
         )
         try:
-            return build_site(store, self._rules, today_from_env(), options, cache=self._cache(config))
+            cache = self._cache(config)
+            return build_site(store, self._rules, today_from_env(), options, cache=cache, texts=self._disk)
         except UserError as exc:
             raise PluginError(f"policydocs: {exc}") from None
 
     def _cache(self, config: MkDocsConfig) -> ComparisonCache:
         if not self.config.disk_cache:
+            self._disk = None
             return _CACHE
         folder = default_cache_dir(Path(config.config_file_path or ".").parent).resolve()
         if folder not in _DISK_BACKED:

@@ -8,17 +8,19 @@ escapes the compared texts. Nothing here reads the clock or the file system.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
 from dataclasses import dataclass
 
 from policydocs.changelog import ChangelogEntry
-from policydocs.compare import Comparison
+from policydocs.compare import Comparison, Stats
 from policydocs.comparisons import Pair, previous_pair
 from policydocs.materiality import RuleSet
 from policydocs.redline import render_html_fragment
 from policydocs.site.history import ComparisonCache
+from policydocs.site.rendered import TextStore, remembered
 from policydocs.site.model import (
     GeneratedPage, SiteOptions, changelog_uri, compare_uri, home_uri, link, policy_uri,
     version_uri, versions_uri,
@@ -42,6 +44,7 @@ class SiteContext:
     cache: ComparisonCache
     pairs: dict[str, Pair]  # by slug: the compare pages that exist
     entries: tuple[ChangelogEntry, ...]  # newest first
+    texts: TextStore | None = None  # rendered bodies and redlines from earlier builds
 
     def href(self, from_src: str, to: str) -> str:
         return esc(link(from_src, to, self.options.directory_urls))
@@ -51,6 +54,23 @@ class SiteContext:
 
     def material(self, pair: Pair) -> bool:
         return self.cache.material(pair, self.rules)
+
+    def body_html(self, version: Version) -> str:
+        return remembered(self.texts, ("body", version.body_sha256),
+                          lambda: render_policy_body(version.body))
+
+    def redline(self, pair: Pair) -> tuple[bool, str, Stats, str]:
+        """(material, verdict basis, stats, redline HTML) without loading the comparison
+        when an earlier build rendered the same pair."""
+        def make() -> str:
+            c = self.comparison(pair)
+            head = {"material": c.material, "basis": c.verdict_basis, "stats": dataclasses.asdict(c.stats)}
+            return json.dumps(head, sort_keys=True) + "\n" + render_html_fragment(c)
+        parts = ("redline", pair.old.body_sha256, pair.new.body_sha256, self.rules.digest,
+                 repr(pair.new.material), pair.new.material_reason or "")
+        head_text, _, fragment = remembered(self.texts, parts, make).partition("\n")
+        head = json.loads(head_text)
+        return head["material"], head["basis"], Stats(**head["stats"]), fragment
 
 
 # --- small pieces --------------------------------------------------------------------
@@ -186,7 +206,7 @@ def policy_page(ctx: SiteContext, policy: Policy) -> GeneratedPage:
         pair = previous_pair(ctx.store, current)
         if pair is not None:
             links.insert(0, compare_link(ctx, here, pair.old, pair.new, "What changed"))
-        own_title, text = split_title(render_policy_body(current.body))
+        own_title, text = split_title(ctx.body_html(current))
         heading = own_title or heading
         body = effective_line(current) + f'<div class="pd-policy-text">{text}</div>'
     if ctx.options.feeds:
@@ -277,7 +297,7 @@ def _version_html(ctx: SiteContext, policy: Policy, version: Version) -> str:
     status_box = (f'<div class="pd-status pd-status--{status}" role="note"><strong>{notes[status]}</strong>'
                   f"{extra} · <a href=\"{ctx.href(here, versions_uri(policy.id))}\">All versions</a></div>")
     title = f"{version.title} — version {version.version_id}"
-    own_title, text = split_title(render_policy_body(version.body))
+    own_title, text = split_title(ctx.body_html(version))
     heading = f"{own_title} <small>version {esc(version.version_id)}</small>" if own_title else esc(title)
     html = (f"<h1>{heading}</h1>{status_box}{superseded_note(ctx, policy, here)}"
             f"{effective_line(version)}"
@@ -316,14 +336,13 @@ def compare_page(ctx: SiteContext, pair: Pair) -> GeneratedPage:
 
 def _compare_html(ctx: SiteContext, pair: Pair) -> str:
     here = compare_uri(pair.slug)
-    comparison = ctx.comparison(pair)
+    material, basis, stats, redline = ctx.redline(pair)
     old, new = pair.old, pair.new
-    css, words = verdict_label(comparison.material)
-    if comparison.verdict_basis == "none":
+    css, words = verdict_label(material)
+    if basis == "none":
         css, words = "none", "Materiality not assessed"
-    elif comparison.verdict_basis == "override":
+    elif basis == "override":
         words += " (verdict set by the maintainers)"
-    stats = comparison.stats
     side = lambda v: (f'<a href="{ctx.href(here, version_uri(v.policy_id, v.version_id))}">'  # noqa: E731
                       f"{esc(v.title)}</a>, effective {time_tag(v.version_id)}")
     head = (f'<p class="pd-compare-meta">From {side(old)}<br>to {side(new)}</p>'
@@ -339,7 +358,7 @@ def _compare_html(ctx: SiteContext, pair: Pair) -> str:
               "All versions and compare any two</a></p>")
     title = f"Changes: {old.ref} → {new.ref}"
     html = (f"<h1>{esc(title)}</h1>{head}{legend}{others}"
-            f'<div class="pd-compare">{render_html_fragment(comparison)}</div>')
+            f'<div class="pd-compare">{redline}</div>')
     return html
 
 
