@@ -228,3 +228,18 @@ def test_compare_pages_default_to_adjacent_pairs_and_each_version_against_the_cu
     config.write_text(config.read_text().replace("banner_days: 30", "banner_days: 30\n      compare: all"))
     mkdocs_build(site, "site-all")
     assert (site / "site-all/compare/security@2023...security@2023-03-01/index.html").is_file()
+
+
+def test_every_navigation_link_of_version_and_compare_pages_leads_to_a_page(tmp_path: Path) -> None:
+    store = write_store(tmp_path / "s", moved=True, extra=_security_versions("2023-02-01", "2023-03-01"))
+    site = write_site_project(tmp_path / "p", store)
+    mkdocs_build(site)
+    pages = [*(site / "site/compare").glob("*/index.html"), *(site / "site/policies").glob("*/*/index.html")]
+    assert len(pages) > 10
+    for page in pages:
+        nav = soup(page).select_one("nav.md-nav--primary")
+        for a in nav.select("a.md-nav__link[href]"):
+            target = (page.parent / a["href"]).resolve() / "index.html"
+            assert target.is_file(), (page, a["href"])
+            label = a.get_text(" ", strip=True)
+            assert soup(target).title.get_text().startswith(label), (page, label, a["href"])

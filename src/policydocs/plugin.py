@@ -13,6 +13,9 @@ Events used, and why:
   ``announce`` block.
 - ``on_page_content``: generated pages get the core's finished HTML, so MkDocs'
   Markdown (and its raw-HTML handling) never sees policy text.
+- ``on_env``: the theme's navigation partial is rendered once per page depth for
+  the pages out of the nav (Material renders the whole nav into every page: with
+  thousands of compare pages that was 40 % of a build).
 - ``on_post_page``: a `FinishedPage`'s HTML is made only now and put in place of
   its placeholder, so the theme's template, the search plugin and memory never
   carry a whole corpus of redlines at once.
@@ -26,7 +29,11 @@ from __future__ import annotations
 
 import functools
 import json
+import posixpath
 from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
 
 from mkdocs.config.base import Config
 from mkdocs.config.config_options import Choice, Type
@@ -94,6 +101,7 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
         self._banner: dict[str, str] = {}
         self._own_index = False
         self._disk: DiskCache | None = None
+        self._nav_urls: tuple[str, ...] = ()
 
     # --- events ------------------------------------------------------------------
 
@@ -147,7 +155,9 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         if not self.config.enabled or self._model is None:
             return None
-        return _with_policies_section(nav, files, self._model.nav_policies)
+        nav = _with_policies_section(nav, files, self._model.nav_policies)
+        self._nav_urls = tuple(p.url for p in nav.pages)
+        return nav
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str | None:
@@ -168,6 +178,32 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
         if page.file.src_uri == home_uri() and self._own_index:
             return html + generated.body()
         return generated.body()
+
+    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig,
+               files: Files) -> jinja2.Environment | None:
+        if not self.config.enabled:
+            return None
+        # The theme's own partials/nav.html: every template folder but ours.
+        others = [d for d in config.theme.dirs if Path(d) != PACKAGE / "templates"]
+        theme_nav = jinja2.Environment(loader=jinja2.FileSystemLoader(others))  # only to find the file
+        source, filename, _ = theme_nav.loader.get_source(theme_nav, "partials/nav.html")
+        nav_template = env.from_string(source)
+
+        rendered: dict[str, str] = {}
+
+        @jinja2.pass_context
+        def policydocs_nav(context: jinja2.runtime.Context) -> Markup:
+            page = context.get("page")
+            key = self._nav_key(page) if isinstance(page, FinishedPage) else None
+            if key is not None and key in rendered:
+                return Markup(rendered[key])
+            html = nav_template.render(context.get_all())
+            if key is not None:
+                rendered[key] = html
+            return Markup(html)
+
+        env.globals["policydocs_nav"] = policydocs_nav
+        return env
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         if not self.config.enabled or not isinstance(page, FinishedPage):
@@ -191,6 +227,15 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
         return server
 
     # --- helpers -----------------------------------------------------------------
+
+    def _nav_key(self, page: Page) -> str | None:
+        """Pages out of the nav whose folders sit side by side (``compare/a/``,
+        ``compare/b/``) get the same relative nav links, unless a nav page lies inside
+        the page's own folder: the parent folder is the key of their shared nav."""
+        folder = page.url[:-1] if page.url.endswith("/") else posixpath.dirname(page.url)
+        if any(url.startswith(f"{folder}/") for url in self._nav_urls):
+            return None
+        return posixpath.dirname(folder)
 
     def _build_model(self, config: MkDocsConfig) -> SiteModel:
         store = self._store
