@@ -78,7 +78,7 @@ def api_index(ctx: SiteContext) -> ExtraFile:
     """``api/policies.json``: every policy and version, with the URLs of their pages."""
     policies = []
     for policy in ctx.store.policies.values():
-        current = policy.current(ctx.today)
+        current = ctx.current(policy)
         versions = []
         for v in policy.versions:
             pair = previous_pair(ctx.store, v)

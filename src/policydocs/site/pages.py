@@ -45,6 +45,7 @@ class SiteContext:
     pairs: dict[str, Pair]  # by slug: the compare pages that exist
     entries: tuple[ChangelogEntry, ...]  # newest first
     texts: TextStore | None = None  # rendered bodies and redlines from earlier builds
+    _current: dict[str, Version | None] = dataclasses.field(default_factory=dict, repr=False)
 
     def href(self, from_src: str, to: str) -> str:
         return esc(link(from_src, to, self.options.directory_urls))
@@ -54,6 +55,12 @@ class SiteContext:
 
     def material(self, pair: Pair) -> bool:
         return self.cache.material(pair, self.rules)
+
+    def current(self, policy: Policy) -> Version | None:
+        """The version in effect today, found once per policy (every page asks)."""
+        if policy.id not in self._current:
+            self._current[policy.id] = policy.current(self.today)
+        return self._current[policy.id]
 
     def body_html(self, version: Version) -> str:
         return remembered(self.texts, ("body", version.body_sha256),
@@ -114,11 +121,10 @@ def verdict_badge(material: bool | None) -> str:
     return f'<span class="pd-badge pd-badge--{css}">{words}</span>'
 
 
-def status_of(policy: Policy, version: Version, today: dt.date) -> str:
-    current = policy.current(today)
-    if current is version:
+def status_of(ctx: SiteContext, policy: Policy, version: Version) -> str:
+    if ctx.current(policy) is version:
         return "current"
-    return "upcoming" if version.effective_date > today else "superseded"
+    return "upcoming" if version.effective_date > ctx.today else "superseded"
 
 
 def compare_link(ctx: SiteContext, here: str, old: Version, new: Version, text: str) -> str:
@@ -145,7 +151,7 @@ def superseded_note(ctx: SiteContext, policy: Policy, here: str) -> str:
 def policy_banner(ctx: SiteContext, policy: Policy, here: str) -> str:
     """A notice for the top of a policy's pages: an announced upcoming version, or a
     material change that took effect within the last ``banner_days`` days."""
-    current = policy.current(ctx.today)
+    current = ctx.current(policy)
     upcoming = policy.upcoming(ctx.today)
     if upcoming:
         nxt = upcoming[0]
@@ -174,7 +180,7 @@ def home_page(ctx: SiteContext) -> GeneratedPage:
     here = home_uri()
     rows = []
     for policy in ctx.store.policies.values():
-        current = policy.current(ctx.today)
+        current = ctx.current(policy)
         when = (f"effective {time_tag(current.version_id)}" if current
                 else "not yet in effect")
         rows.append(
@@ -197,7 +203,7 @@ def home_page(ctx: SiteContext) -> GeneratedPage:
 
 def policy_page(ctx: SiteContext, policy: Policy) -> GeneratedPage:
     here = policy_uri(policy.id)
-    current = policy.current(ctx.today)
+    current = ctx.current(policy)
     links = [f'<a href="{ctx.href(here, versions_uri(policy.id))}">All versions</a>']
     heading = esc(policy.title)
     if current is None:
@@ -219,12 +225,12 @@ def policy_page(ctx: SiteContext, policy: Policy) -> GeneratedPage:
 
 def versions_page(ctx: SiteContext, policy: Policy) -> GeneratedPage:
     here = versions_uri(policy.id)
-    current = policy.current(ctx.today)
+    current = ctx.current(policy)
     rows = []
     for version in reversed(policy.versions):
         pair = previous_pair(ctx.store, version)
         material = ctx.material(pair) if pair else None
-        status = status_of(policy, version, ctx.today)
+        status = status_of(ctx, policy, version)
         compares = [compare_link(ctx, here, pair.old, pair.new, "previous") if pair else ""]
         if current is not None and version is not current:
             old, new = sorted((version, current), key=lambda v: v.sort_key)
@@ -279,8 +285,8 @@ def version_page(ctx: SiteContext, policy: Policy, version: Version) -> Generate
 
 def _version_html(ctx: SiteContext, policy: Policy, version: Version) -> str:
     here = version_uri(policy.id, version.version_id)
-    status = status_of(policy, version, ctx.today)
-    current = policy.current(ctx.today)
+    status = status_of(ctx, policy, version)
+    current = ctx.current(policy)
     notes = {
         "current": "This is the current version.",
         "upcoming": "This version is not in effect yet.",
