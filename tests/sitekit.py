@@ -101,8 +101,53 @@ A paragraph with <img src="x" onerror="window.__pwned = 2"> and <b>bold</b> raw 
 """
 
 
-def write_store(root: Path, *, hostile: bool = False, extra: dict[str, str] | None = None) -> Path:
-    """The three seed-like policies (and optionally one with hostile text) under ``root``."""
+# --- a policy whose second version moves a section and edits clauses -----------------
+
+MOVED_TERMS = {
+    "user-terms/2023-01-01.md": "---\ntitle: Terms of use\neffective: 2023-01-01\ndate_basis: stated\n---\n" + """# Terms of use
+
+## Accounts
+
+You must be at least 13 years old to create an account and use the services.
+
+## Payment
+
+Fees are billed monthly in advance and are not refundable except where the law requires it.
+
+## Termination
+
+We may suspend or end your access if you break these terms or the law.
+
+## Disputes
+
+Any dispute will be resolved by binding arbitration in San Francisco, California.
+""",
+    "user-terms/2023-06-01.md": "---\ntitle: Terms of use\neffective: 2023-06-01\ndate_basis: stated\n---\n" + """# Terms of use
+
+## Accounts
+
+You must be at least 18 years old to create an account and use the services.
+
+## Termination
+
+We may suspend or end your access if you break these terms or the law.
+
+## Payment
+
+Fees are billed monthly in advance and are not refundable except where the law requires it.
+
+## Disputes
+
+Any dispute will be resolved by the courts of Ireland.
+""",
+}
+MOVED_TERMS_REGISTRY = "  user-terms:\n    title: Terms of use\n    owner: Example\n"
+
+
+def write_store(root: Path, *, hostile: bool = False, moved: bool = False,
+                extra: dict[str, str] | None = None) -> Path:
+    """The three seed-like policies (and optionally one with hostile text, one whose
+    second version moves a section) under ``root``."""
     root.mkdir(parents=True, exist_ok=True)
     registry = REGISTRY
     files = dict(VERSIONS)
@@ -110,6 +155,9 @@ def write_store(root: Path, *, hostile: bool = False, extra: dict[str, str] | No
         registry += "  terms:\n    title: Terms <em>of</em> use\n"
         files["terms/2023-01-01.md"] = (
             "---\ntitle: Terms of use\neffective: 2023-01-01\ndate_basis: stated\n---\n" + HOSTILE_BODY)
+    if moved:
+        registry += MOVED_TERMS_REGISTRY
+        files.update(MOVED_TERMS)
     files.update(extra or {})
     (root / "policies.yml").write_text(registry)
     for rel, text in files.items():

@@ -160,3 +160,19 @@ def test_second_comparison_of_the_same_texts_is_read_from_disk_by_another_proces
                              cache=later_cache)
     assert (later_cache.hits, later_cache.misses) == (1, 0)
     assert again == first and again.changes
+
+
+def test_changes_sharing_one_long_block_store_it_once_and_read_back_exactly(tmp_path):
+    from policydocs.compare import compare
+
+    block = seed("001").read_text(encoding="utf-8")[:6000].replace("\n\n", " ")
+    words = block.split(" ")
+    edited = " ".join(w.upper() if i % 20 == 0 else w for i, w in enumerate(words))
+    comparison = compare(block, edited)
+    assert len(comparison.changes) > 10
+    cache = ComparisonCache(tmp_path / "cache")
+    cache.put(comparison, "rules-1")
+    (entry,) = (tmp_path / "cache").rglob("*.json")
+    repeated = sum(len(c.old_context) + len(c.new_context) for c in comparison.changes)
+    assert entry.stat().st_size < repeated / 4  # each block once, not once per change
+    assert cache.get(comparison.old_sha256, comparison.new_sha256, "rules-1") == comparison

@@ -54,7 +54,10 @@ def test_rebuild_compares_nothing_and_a_new_version_only_its_own_pairs(tmp_path)
 
     _hits, cold_misses = build(project)
     assert cold_misses > 0
-    assert build(project) == (cold_misses, 0)  # warm: every comparison read from disk
+    hits, misses = build(project)
+    # warm: nothing compared again; compare pages' redlines were rendered by the cold
+    # build, so only the comparisons the changelog needs are read back
+    assert misses == 0 and 0 < hits <= cold_misses
 
     write_version(store, "2024-07-10", bodies[-1] + "\nWe keep logs for 90 days.\n")
     _hits, misses = build(project)

@@ -208,3 +208,38 @@ def test_invalid_store_fails_the_build_with_one_clear_line(project: Path) -> Non
     assert result.returncode != 0
     assert "policy_versions" not in result.stderr or "security/2023.md" in result.stderr
     assert "Traceback" not in result.stderr and not (project / "site").exists()
+
+
+def _security_versions(*dates: str) -> dict[str, str]:
+    return {f"security/{d}.md": (f"---\ntitle: Security & privacy\neffective: {d}\ndate_basis: stated\n---\n"
+                                 f"# Security & privacy\n\nAudited on {d} by a third party.\n") for d in dates}
+
+
+def test_compare_pages_default_to_adjacent_pairs_and_each_version_against_the_current(
+        tmp_path: Path) -> None:
+    store = write_store(tmp_path / "s", extra=_security_versions("2023-02-01", "2023-03-01", "2023-04-01"))
+    site = write_site_project(tmp_path / "p", store)
+    mkdocs_build(site)
+    made = {p.parent.name for p in (site / "site/compare").glob("security@*/index.html")}
+    assert "security@2023...security@2023-02-01" in made  # consecutive
+    assert "security@2023...security@2023-04-01" in made  # against the current version
+    assert "security@2023...security@2023-03-01" not in made  # two old versions: not built
+    config = site / "mkdocs.yml"
+    config.write_text(config.read_text().replace("banner_days: 30", "banner_days: 30\n      compare: all"))
+    mkdocs_build(site, "site-all")
+    assert (site / "site-all/compare/security@2023...security@2023-03-01/index.html").is_file()
+
+
+def test_every_navigation_link_of_version_and_compare_pages_leads_to_a_page(tmp_path: Path) -> None:
+    store = write_store(tmp_path / "s", moved=True, extra=_security_versions("2023-02-01", "2023-03-01"))
+    site = write_site_project(tmp_path / "p", store)
+    mkdocs_build(site)
+    pages = [*(site / "site/compare").glob("*/index.html"), *(site / "site/policies").glob("*/*/index.html")]
+    assert len(pages) > 10
+    for page in pages:
+        nav = soup(page).select_one("nav.md-nav--primary")
+        for a in nav.select("a.md-nav__link[href]"):
+            target = (page.parent / a["href"]).resolve() / "index.html"
+            assert target.is_file(), (page, a["href"])
+            label = a.get_text(" ", strip=True)
+            assert soup(target).title.get_text().startswith(label), (page, label, a["href"])

@@ -6,12 +6,19 @@ Events used, and why:
   invalid), put the banner templates and the CSS/JS on the theme.
 - ``on_files``: ask the core for the site model and add each page with
   ``File.generated`` — version, archive and compare pages ``NOT_IN_NAV`` (Material
-  renders the nav into every page, so a big nav makes builds quadratic).
+  renders the nav into every page, so a big nav makes builds quadratic). Those
+  pages are `FinishedPage`s: MkDocs never runs Markdown on them.
 - ``on_nav``: list the policies (by title) under one "Policies" section.
 - ``on_page_markdown``: the page's banner goes into ``page.meta`` for the
   ``announce`` block.
 - ``on_page_content``: generated pages get the core's finished HTML, so MkDocs'
   Markdown (and its raw-HTML handling) never sees policy text.
+- ``on_env``: the theme's navigation partial is rendered once per page depth for
+  the pages out of the nav (Material renders the whole nav into every page: with
+  thousands of compare pages that was 40 % of a build).
+- ``on_post_page``: a `FinishedPage`'s HTML is made only now and put in place of
+  its placeholder, so the theme's template, the search plugin and memory never
+  carry a whole corpus of redlines at once.
 - ``on_post_build``: feeds and ``api/policies.json``.
 - ``on_serve``: ``mkdocs serve`` rebuilds when the store changes.
 
@@ -22,7 +29,11 @@ from __future__ import annotations
 
 import functools
 import json
+import posixpath
 from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
 
 from mkdocs.config.base import Config
 from mkdocs.config.config_options import Choice, Type
@@ -33,6 +44,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from policydocs.cache import ComparisonCache as DiskCache
 from policydocs.cache import default_cache_dir
@@ -41,7 +53,7 @@ from policydocs.errors import UserError
 from policydocs.fsutil import atomic_write_text
 from policydocs.materiality import load_rules
 from policydocs.site import ComparisonCache, SiteModel, SiteOptions, build_site
-from policydocs.site.model import changelog_uri, home_uri
+from policydocs.site.model import GeneratedPage, changelog_uri, home_uri
 from policydocs.site.text import esc
 from policydocs.store import Store, open_store, today_from_env
 
@@ -55,6 +67,9 @@ _CACHE = ComparisonCache()
 # With ``disk_cache`` on, one in-memory cache per disk folder, in front of it: a
 # cold build fills .cache/policydocs/, a warm one (another process) reads it back.
 _DISK_BACKED: dict[Path, tuple[DiskCache, ComparisonCache]] = {}
+# ... which holds verdicts for every pair but whole comparisons only for the last few:
+# a compare page reads its comparison back from disk when MkDocs writes it.
+KEEP_IN_MEMORY = 32
 
 
 class PolicyDocsConfig(Config):
@@ -62,10 +77,11 @@ class PolicyDocsConfig(Config):
     """Turn the plugin off (e.g. to preview hand-written pages only)."""
     store = Type(str, default="policy_versions")
     """The policy store, relative to mkdocs.yml."""
-    compare = Choice(("all", "adjacent"), default="all")
-    """Compare pages for every pair of versions of a policy (``all``), or only for
-    consecutive versions, ``supersedes`` links and each version against the current
-    one (``adjacent``: for policies with very many versions)."""
+    compare = Choice(("adjacent", "all"), default="adjacent")
+    """Compare pages for consecutive versions, ``supersedes`` links and each version
+    against the current (and any upcoming) one (``adjacent``: pages grow linearly with
+    versions), or for every pair of versions of a policy (``all``: quadratic, for
+    policies with few versions)."""
     banner_days = Type(int, default=30)
     """How long after a material change takes effect its policy page shows a banner."""
     feeds = Type(bool, default=True)
@@ -81,10 +97,11 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
     def __init__(self) -> None:
         self._store: Store | None = None
         self._model: SiteModel | None = None
-        self._html: dict[str, str] = {}
+        self._pages: dict[str, GeneratedPage] = {}
         self._banner: dict[str, str] = {}
         self._own_index = False
         self._disk: DiskCache | None = None
+        self._nav_urls: tuple[str, ...] = ()
 
     # --- events ------------------------------------------------------------------
 
@@ -111,11 +128,17 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
         assert self._store is not None
         self._own_index = files.get_file_from_path(home_uri()) is not None
         self._model = self._build_model(config)
-        self._html = {p.src_uri: p.html for p in self._model.pages}
+        self._pages = {p.src_uri: p for p in self._model.pages}
         self._banner = {p.src_uri: p.banner for p in self._model.pages if p.banner}
         for page in self._model.pages:
             if page.src_uri == home_uri() and self._own_index:
                 continue  # the project's own index.md gets the listing appended
+            if not page.in_nav and not page.searchable:
+                file = File.generated(config, page.src_uri, content="",
+                                      inclusion=InclusionLevel.NOT_IN_NAV)
+                FinishedPage(page, file, config)
+                files.append(file)
+                continue
             # With a hand-written `nav`, MkDocs would list the policy pages as "not in
             # the nav configuration"; on_nav places them, so they are never "missing".
             in_nav = page.in_nav and not config.nav
@@ -132,7 +155,9 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         if not self.config.enabled or self._model is None:
             return None
-        return _with_policies_section(nav, files, self._model.nav_policies)
+        nav = _with_policies_section(nav, files, self._model.nav_policies)
+        self._nav_urls = tuple(p.url for p in nav.pages)
+        return nav
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str | None:
@@ -147,12 +172,44 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
                         files: Files) -> str | None:
         if not self.config.enabled:
             return None
-        generated = self._html.get(page.file.src_uri)
-        if generated is None:
+        generated = self._pages.get(page.file.src_uri)
+        if generated is None or isinstance(page, FinishedPage):
             return None
         if page.file.src_uri == home_uri() and self._own_index:
-            return html + generated
-        return generated
+            return html + generated.body()
+        return generated.body()
+
+    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig,
+               files: Files) -> jinja2.Environment | None:
+        if not self.config.enabled:
+            return None
+        # The theme's own partials/nav.html: every template folder but ours.
+        others = [d for d in config.theme.dirs if Path(d) != PACKAGE / "templates"]
+        theme_nav = jinja2.Environment(loader=jinja2.FileSystemLoader(others))  # only to find the file
+        source, filename, _ = theme_nav.loader.get_source(theme_nav, "partials/nav.html")
+        nav_template = env.from_string(source)
+
+        rendered: dict[str, str] = {}
+
+        @jinja2.pass_context
+        def policydocs_nav(context: jinja2.runtime.Context) -> Markup:
+            page = context.get("page")
+            key = self._nav_key(page) if isinstance(page, FinishedPage) else None
+            if key is not None and key in rendered:
+                return Markup(rendered[key])
+            html = nav_template.render(context.get_all())
+            if key is not None:
+                rendered[key] = html
+            return Markup(html)
+
+        env.globals["policydocs_nav"] = policydocs_nav
+        return env
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        if not self.config.enabled or not isinstance(page, FinishedPage):
+            return None
+        before, marker, after = output.partition(FinishedPage.PLACEHOLDER)
+        return before + page.generated.body() + after if marker else output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or self._model is None:
@@ -171,6 +228,15 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
 
     # --- helpers -----------------------------------------------------------------
 
+    def _nav_key(self, page: Page) -> str | None:
+        """Pages out of the nav whose folders sit side by side (``compare/a/``,
+        ``compare/b/``) get the same relative nav links, unless a nav page lies inside
+        the page's own folder: the parent folder is the key of their shared nav."""
+        folder = page.url[:-1] if page.url.endswith("/") else posixpath.dirname(page.url)
+        if any(url.startswith(f"{folder}/") for url in self._nav_urls):
+            return None
+        return posixpath.dirname(folder)
+
     def _build_model(self, config: MkDocsConfig) -> SiteModel:
         store = self._store
         assert store is not None
@@ -182,17 +248,20 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
             directory_urls=config.use_directory_urls, home_intro=not self._own_index,
         )
         try:
-            return build_site(store, self._rules, today_from_env(), options, cache=self._cache(config))
+            cache = self._cache(config)
+            return build_site(store, self._rules, today_from_env(), options, cache=cache, texts=self._disk)
         except UserError as exc:
             raise PluginError(f"policydocs: {exc}") from None
 
     def _cache(self, config: MkDocsConfig) -> ComparisonCache:
         if not self.config.disk_cache:
+            self._disk = None
             return _CACHE
         folder = default_cache_dir(Path(config.config_file_path or ".").parent).resolve()
         if folder not in _DISK_BACKED:
             disk = DiskCache(folder)
-            _DISK_BACKED[folder] = disk, ComparisonCache(functools.partial(compare_versions, cache=disk))
+            _DISK_BACKED[folder] = disk, ComparisonCache(functools.partial(compare_versions, cache=disk),
+                                                         keep=KEEP_IN_MEMORY)
         self._disk, memory = _DISK_BACKED[folder]
         return memory
 
@@ -200,6 +269,30 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
     def _asset_names() -> list[str]:
         return sorted(p.name for p in (PACKAGE / "assets").iterdir()
                       if p.is_file() and not p.name.startswith("."))
+
+
+class FinishedPage(Page):
+    """A generated page kept out of the nav and out of search (versions, archives,
+    compare pages): no Markdown source, no Markdown run, and only a placeholder as
+    content until ``on_post_page`` puts the core's HTML in the written file."""
+
+    # Material adds a heading from the title unless the content has an "<h1": the
+    # generated HTML has its own, so the placeholder says so.
+    PLACEHOLDER = "<!-- policydocs: the generated page, with its own <h1>, goes here -->"
+
+    def __init__(self, generated: GeneratedPage, file: File, config: MkDocsConfig) -> None:
+        super().__init__(esc(generated.title), file, config)  # MkDocs titles are HTML
+        self.generated = generated
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        self.markdown = ""
+        self.meta = {"search": {"exclude": True}}
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        self.content = self.PLACEHOLDER
+        self.toc = get_toc([])
+        self.present_anchor_ids = set()
+        self.links_to_anchors = {}
 
 
 def _stub(title: str, searchable: bool) -> str:

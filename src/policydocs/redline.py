@@ -109,41 +109,107 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _html_segments(comparison: Comparison, by_id: dict[str, Change], side: str) -> str:
-    """Segments as HTML. ``side``: "inline" (both), "old" (equal+delete), "new" (equal+insert).
-    Ids (the change's anchor, the move ends) are only set in the inline view."""
+def _segment_html(seg: Segment, change: Change | None, side: str, seen: set[str]) -> str:
+    """One non-equal segment as ``<ins>``/``<del>``. Ids (the change's anchor, the move
+    ends) are only set in the inline view (``side == "inline"``), once each."""
+    tag, cls = ("del", "pd-del") if seg.op == "delete" else ("ins", "pd-ins")
+    classes = [cls]
+    if change is not None and change.kind == "editorial":
+        classes.append("pd-editorial")
+    if seg.move:
+        classes.append("pd-move")
+    attrs = f' class="{" ".join(classes)}" data-change="{_esc(seg.change or "")}"'
+    prefix = ""
+    if side == "inline":
+        if seg.change and seg.change not in seen:
+            seen.add(seg.change)
+            attrs += f' id="{_esc(seg.change)}"'
+        if seg.move:
+            end, other, label = (("from", "to", "moved to ↓") if seg.op == "delete"
+                                 else ("to", "from", "moved from ↑"))
+            anchor = f"{seg.move}-{end}"
+            if anchor not in seen:
+                seen.add(anchor)
+                prefix = (f'<a class="pd-move-link" id="{_esc(anchor)}" '
+                          f'href="#{_esc(seg.move)}-{other}">{label}</a>')
+    title = f' title="{_esc(_describe(change))}"' if change is not None else ""
+    return f"{prefix}<{tag}{attrs}{title}>{_esc(seg.text)}</{tag}>"
+
+
+def _html_segments(comparison: Comparison, by_id: dict[str, Change]) -> str:
+    """The inline view: every segment, deletions and insertions in place."""
     out: list[str] = []
     seen: set[str] = set()
     for seg in comparison.segments:
-        if seg.op == "equal":
-            out.append(_esc(seg.text))
-            continue
-        if (side == "old" and seg.op == "insert") or (side == "new" and seg.op == "delete"):
-            continue
-        change = by_id.get(seg.change or "")
-        tag, cls = ("del", "pd-del") if seg.op == "delete" else ("ins", "pd-ins")
-        classes = [cls]
-        if change is not None and change.kind == "editorial":
-            classes.append("pd-editorial")
-        if seg.move:
-            classes.append("pd-move")
-        attrs = f' class="{" ".join(classes)}" data-change="{_esc(seg.change or "")}"'
-        prefix = ""
-        if side == "inline":
-            if seg.change and seg.change not in seen:
-                seen.add(seg.change)
-                attrs += f' id="{_esc(seg.change)}"'
-            if seg.move:
-                end, other, label = (("from", "to", "moved to ↓") if seg.op == "delete"
-                                     else ("to", "from", "moved from ↑"))
-                anchor = f"{seg.move}-{end}"
-                if anchor not in seen:
-                    seen.add(anchor)
-                    prefix = (f'<a class="pd-move-link" id="{_esc(anchor)}" '
-                              f'href="#{_esc(seg.move)}-{other}">{label}</a>')
-        title = f' title="{_esc(_describe(change))}"' if change is not None else ""
-        out.append(f"{prefix}<{tag}{attrs}{title}>{_esc(seg.text)}</{tag}>")
+        out.append(_esc(seg.text) if seg.op == "equal"
+                   else _segment_html(seg, by_id.get(seg.change or ""), "inline", seen))
     return "".join(out)
+
+
+def _paragraphs(segments: tuple[Segment, ...]) -> list[list[Segment]]:
+    """Segments cut into paragraphs at the blank lines of unchanged text, and after
+    changed runs of whole paragraphs (so a deleted or moved block faces no kept text)."""
+    rows: list[list[Segment]] = [[]]
+    block_ended = False
+    for seg in segments:
+        if seg.op != "equal":
+            rows[-1].append(seg)
+            block_ended = seg.text.endswith("\n\n")
+            continue
+        if block_ended and rows[-1]:
+            rows.append([])
+        block_ended = False
+        if "\n\n" not in seg.text:
+            rows[-1].append(seg)
+            continue
+        parts = seg.text.split("\n\n")
+        for k, part in enumerate(parts):
+            if k:
+                rows.append([])
+            if part:
+                rows[-1].append(Segment("equal", part))
+    return rows
+
+
+def _side_cell(row: list[Segment], by_id: dict[str, Change], drop: str) -> str:
+    kept = [s for s in row if s.op != drop]
+    if kept and kept[-1].text.endswith("\n"):  # a block's own blank line is the row's border
+        kept[-1] = Segment(kept[-1].op, kept[-1].text.rstrip("\n"), kept[-1].change, kept[-1].move)
+    pieces = [_esc(s.text) if s.op == "equal" else _segment_html(s, by_id.get(s.change or ""), "side", set())
+              for s in kept]
+    return "".join(pieces).strip("\n")
+
+
+def _side_by_side(comparison: Comparison, by_id: dict[str, Change]) -> str:
+    """Old and new side by side, paragraph by paragraph: only the paragraphs that
+    changed (with their section), each old paragraph facing its new one. Unchanged
+    text is in the inline view; repeating it here would triple the page."""
+    rows: list[str] = []
+    skipped = 0
+    last_section = None
+    for row in _paragraphs(comparison.segments):
+        changed = next((s.change for s in row if s.op != "equal"), None)
+        if changed is None:
+            skipped += bool(row)
+            continue
+        if skipped:
+            rows.append(f'<tr class="pd-skip"><td colspan="2">⋯ {skipped} unchanged '
+                        f'paragraph{"s" if skipped != 1 else ""}</td></tr>')
+            skipped = 0
+        change = by_id.get(changed)
+        section = section_label(change.section) if change is not None else ""
+        if section != last_section:
+            rows.append(f'<tr class="pd-row-section"><th colspan="2" scope="colgroup">{_esc(section)}</th></tr>')
+            last_section = section
+        rows.append(f'<tr><td class="pd-text">{_side_cell(row, by_id, "insert")}</td>'
+                    f'<td class="pd-text">{_side_cell(row, by_id, "delete")}</td></tr>')
+    if skipped and rows:
+        rows.append(f'<tr class="pd-skip"><td colspan="2">⋯ {skipped} unchanged '
+                    f'paragraph{"s" if skipped != 1 else ""}</td></tr>')
+    if not rows:
+        return "<p>No changes: the two texts are identical.</p>"
+    return ('<table class="pd-sides"><thead><tr><th scope="col">Old</th><th scope="col">New</th></tr>'
+            f'</thead><tbody>{"".join(rows)}</tbody></table>')
 
 
 def _change_order(change: Change) -> tuple[int, int]:
@@ -194,12 +260,9 @@ def render_html_fragment(comparison: Comparison) -> str:
         '<button type="button" hidden data-pd-show="sides">Side by side</button></div>'
         f'<section class="pd-changes"><h2>Changes</h2>{changes}</section>'
         '<section class="pd-inline" data-pd-view="inline"><h2>Inline redline</h2>'
-        f'<div class="pd-text">{_html_segments(comparison, by_id, "inline")}</div></section>'
+        f'<div class="pd-text">{_html_segments(comparison, by_id)}</div></section>'
         '<section class="pd-side-by-side" data-pd-view="sides"><h2>Side by side</h2>'
-        '<div class="pd-sides">'
-        f'<div><h3>Old</h3><div class="pd-text">{_html_segments(comparison, by_id, "old")}</div></div>'
-        f'<div><h3>New</h3><div class="pd-text">{_html_segments(comparison, by_id, "new")}</div></div>'
-        '</div></section></div>'
+        f'{_side_by_side(comparison, by_id)}</section></div>'
     )
 
 

@@ -13,6 +13,7 @@ the front matter is split here by hand and parsed with PyYAML's safe loader).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import re
@@ -106,8 +107,9 @@ class Version:
     def ref(self) -> str:
         return f"{self.policy_id}@{self.version_id}"
 
-    @property
+    @functools.cached_property
     def body_sha256(self) -> str:
+        """Hashed once per version: the site keys every comparison and page by it."""
         return hashlib.sha256(self.body.encode("utf-8")).hexdigest()
 
     @property

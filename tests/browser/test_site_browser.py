@@ -103,3 +103,90 @@ def test_hostile_policy_text_never_runs_and_shows_as_text(page, tmp_path) -> Non
         assert page.locator("article script, article img, article iframe").count() == 0
     finally:
         server.shutdown()
+
+
+MOVED = "compare/user-terms@2023-01-01...user-terms@2023-06-01/"
+
+
+@pytest.fixture(scope="module")
+def moved_site_url(tmp_path_factory):
+    """A site whose Terms of use moves its Payment section between two versions."""
+    tmp = tmp_path_factory.mktemp("moved")
+    project = write_site_project(tmp / "p", write_store(tmp / "s", moved=True))
+    mkdocs_build(project)
+    server, url = serve(project / "site")
+    yield url
+    server.shutdown()
+
+
+def test_view_toggle_switches_between_inline_and_side_by_side_without_reload(page, site_url) -> None:
+    page.goto(site_url + COMPARE)
+    inline, sides = page.locator(".pd-inline"), page.locator(".pd-side-by-side")
+    assert inline.is_visible() and not sides.is_visible()
+    page.evaluate("() => { window.__sameDocument = true; }")
+    page.get_by_role("button", name="Side by side").click()
+    assert sides.is_visible() and not inline.is_visible()
+    assert page.get_by_role("button", name="Side by side").get_attribute("aria-pressed") == "true"
+    old, new = sides.locator("tbody td.pd-text").nth(0), sides.locator("tbody td.pd-text").nth(1)
+    assert old.locator("del").count() + new.locator("ins").count() > 0
+    screenshot(page, "compare-side-by-side")
+    page.get_by_role("button", name="Inline").click()
+    assert inline.is_visible() and not sides.is_visible()
+    assert page.evaluate("() => window.__sameDocument") is True  # no reload
+    assert page.errors == []
+
+
+def test_compare_page_without_javascript_shows_both_views(browser, site_url) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        pg = context.new_page()
+        pg.goto(site_url + COMPARE)
+        assert pg.locator(".pd-inline").is_visible() and pg.locator(".pd-side-by-side").is_visible()
+        assert not pg.locator(".pd-toggle button").first.is_visible()  # no dead buttons
+    finally:
+        context.close()
+
+
+def test_move_links_jump_to_the_other_end_and_back(page, moved_site_url) -> None:
+    page.goto(moved_site_url + MOVED)
+    origin = page.locator("#m1-from")
+    assert "moved to" in origin.inner_text()
+    origin.click()
+    page.wait_for_url("**#m1-to")
+    arrival = page.locator("#m1-to")
+    box = arrival.bounding_box()
+    assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
+    assert "Payment" in arrival.evaluate("e => e.nextElementSibling.textContent")
+    arrival.click()
+    page.wait_for_url("**#m1-from")
+    box = origin.bounding_box()
+    assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
+    screenshot(page, "compare-move")
+    assert page.errors == []
+
+
+def test_change_permalink_opens_the_inline_view_when_side_by_side_was_chosen(page, moved_site_url) -> None:
+    page.goto(moved_site_url + MOVED)
+    page.get_by_role("button", name="Side by side").click()
+    page.locator(".pd-change-list a[href='#c4']").click()
+    target = page.locator("#c4")
+    assert page.locator(".pd-inline").is_visible() and target.is_visible()
+    box = target.bounding_box()
+    assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
+
+
+def test_compare_page_prints_as_a_redline_with_legend_and_changes_without_navigation(
+        page, moved_site_url) -> None:
+    page.goto(moved_site_url + MOVED)
+    page.emulate_media(media="print")
+    for hidden in (".md-header", ".md-sidebar--primary", ".md-footer", ".md-search", ".pd-toggle",
+                   ".pd-side-by-side"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    for shown in (".pd-legend", ".pd-change-list", ".pd-inline"):
+        assert page.locator(shown).is_visible(), shown
+    assert "inserted text" in page.locator(".pd-legend").inner_text()
+    ins = page.locator(".pd-inline ins.pd-ins").first
+    assert "underline" in ins.evaluate("e => getComputedStyle(e).textDecorationLine")
+    screenshot(page, "compare-print")
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 1000

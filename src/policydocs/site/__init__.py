@@ -13,6 +13,7 @@ from policydocs.materiality import RuleSet
 from policydocs.site.feeds import api_index, feeds
 from policydocs.site.history import ComparisonCache, site_pairs
 from policydocs.site.model import GeneratedPage, ExtraFile, SiteModel, SiteOptions, policy_uri
+from policydocs.site.rendered import TextStore
 from policydocs.site.pages import (
     SiteContext, changelog_page, compare_page, home_page, policy_page, version_page, versions_page,
 )
@@ -20,16 +21,17 @@ from policydocs.store import Store
 
 
 def build_site(store: Store, rules: RuleSet, today: dt.date, options: SiteOptions,
-               cache: ComparisonCache | None = None) -> SiteModel:
+               cache: ComparisonCache | None = None, texts: TextStore | None = None) -> SiteModel:
     """Every generated page and extra file, in a stable order.
 
     Pass the same ``cache`` to successive builds (``mkdocs serve``) so that only
-    changed pairs are compared again.
+    changed pairs are compared again, and a ``texts`` store (the disk cache) so that
+    bodies and redlines rendered by an earlier build are not rendered again.
     """
     cache = cache if cache is not None else ComparisonCache()
     pairs = {p.slug: p for p in site_pairs(store, today, options.compare)}
     entries = tuple(changelog_entries(store, rules, today, compare=cache))
-    ctx = SiteContext(store, rules, today, options, cache, pairs, entries)
+    ctx = SiteContext(store, rules, today, options, cache, pairs, entries, texts)
     pages: list[GeneratedPage] = [home_page(ctx)]
     for policy in store.policies.values():
         pages.append(policy_page(ctx, policy))

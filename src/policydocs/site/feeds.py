@@ -78,14 +78,14 @@ def api_index(ctx: SiteContext) -> ExtraFile:
     """``api/policies.json``: every policy and version, with the URLs of their pages."""
     policies = []
     for policy in ctx.store.policies.values():
-        current = policy.current(ctx.today)
+        current = ctx.current(policy)
         versions = []
         for v in policy.versions:
             pair = previous_pair(ctx.store, v)
             versions.append({
                 "id": v.version_id, "ref": v.ref, "title": v.title, "effective": v.effective,
                 "date_basis": v.date_basis, "sha256": v.body_sha256,
-                "material": ctx.comparison(pair).material if pair else None,
+                "material": ctx.material(pair) if pair else None,
                 "compared_with": pair.old.ref if pair else None,
                 "compare_url": (_abs(ctx, compare_uri(pair.slug))
                                 if pair and pair.slug in ctx.pairs else None),

@@ -11,6 +11,7 @@ recompares what changed.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from typing import Callable
 
 from policydocs.compare import Comparison
@@ -21,7 +22,7 @@ from policydocs.store import Store, Version
 CompareFn = Callable[[Version, Version, RuleSet], Comparison]
 
 
-def site_pairs(store: Store, today: dt.date, compare: str = "all") -> list[Pair]:
+def site_pairs(store: Store, today: dt.date, compare: str = "adjacent") -> list[Pair]:
     """The pairs with a compare page, old → new, without repeats, in a stable order."""
     pairs = list(store_pairs(store))
     seen = {p.slug for p in pairs}
@@ -42,23 +43,45 @@ def site_pairs(store: Store, today: dt.date, compare: str = "all") -> list[Pair]
 
 
 class ComparisonCache:
-    """Comparisons by content: the same two bodies under the same rules compare once."""
+    """Comparisons by content: the same two bodies under the same rules compare once.
 
-    def __init__(self, compare_fn: CompareFn = compare_versions) -> None:
+    Verdicts (small) are kept for every pair; whole comparisons (segments carry both
+    texts) only for the ``keep`` most recently used when a disk cache stands behind
+    ``compare_fn`` and can give them back cheaply. ``keep=None`` keeps them all
+    (``mkdocs serve`` without a disk cache recomputes nothing).
+    """
+
+    def __init__(self, compare_fn: CompareFn = compare_versions, keep: int | None = None) -> None:
         self._compare = compare_fn
-        self._done: dict[tuple, Comparison] = {}
+        self._keep = keep
+        self._done: OrderedDict[tuple, Comparison] = OrderedDict()
+        self._material: dict[tuple, bool] = {}
+
+    @staticmethod
+    def _key(pair: Pair, rules: RuleSet) -> tuple:
+        return (pair.old.body_sha256, pair.new.body_sha256, rules.digest,
+                pair.new.material, pair.new.material_reason)
 
     def get(self, pair: Pair, rules: RuleSet) -> Comparison:
-        key = (pair.old.body_sha256, pair.new.body_sha256, rules.digest,
-               pair.new.material, pair.new.material_reason)
+        key = self._key(pair, rules)
         found = self._done.get(key)
-        if found is None:
-            found = self._done[key] = self._compare(pair.old, pair.new, rules)
+        if found is not None:
+            self._done.move_to_end(key)
+            return found
+        found = self._done[key] = self._compare(pair.old, pair.new, rules)
+        self._material[key] = found.material
+        if self._keep is not None and len(self._done) > self._keep:
+            self._done.popitem(last=False)
         return found
+
+    def material(self, pair: Pair, rules: RuleSet) -> bool:
+        """The verdict alone, without holding on to the comparison."""
+        known = self._material.get(self._key(pair, rules))
+        return known if known is not None else self.get(pair, rules).material
 
     def __call__(self, old: Version, new: Version, rules: RuleSet) -> Comparison:
         """Use the cache wherever a `CompareFn` is expected (changelog entries)."""
         return self.get(Pair(old, new, "any"), rules)
 
     def __len__(self) -> int:
-        return len(self._done)
+        return len(self._material)

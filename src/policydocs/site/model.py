@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Callable, Literal
 
 CompareSet = Literal["all", "adjacent"]
 
@@ -18,7 +18,7 @@ CompareSet = Literal["all", "adjacent"]
 class SiteOptions:
     """The plugin's settings, as the core needs them."""
 
-    compare: CompareSet = "all"  # all pairs of each policy, or adjacent (+ each vs current)
+    compare: CompareSet = "adjacent"  # consecutive + supersedes + each vs current; or all pairs
     banner_days: int = 30  # a material change is announced this many days after it took effect
     feeds: bool = True
     site_url: str = ""
@@ -29,15 +29,21 @@ class SiteOptions:
 
 @dataclass(frozen=True)
 class GeneratedPage:
-    """One page made from the store; ``html`` is its finished (escaped) body."""
+    """One page made from the store; ``html`` is its finished (escaped) body, or
+    ``render`` makes it on demand (version and compare pages of a big store: made
+    one at a time while MkDocs writes them, never all held at once)."""
 
     src_uri: str
     title: str
-    html: str
+    html: str = ""
     in_nav: bool = False
     searchable: bool = False
     banner: str = ""  # HTML for Material's announcement bar, empty for none
     kind: str = "page"  # home | policy | versions | version | compare | changelog
+    render: Callable[[], str] | None = field(default=None, compare=False, repr=False)
+
+    def body(self) -> str:
+        return self.html if self.render is None else self.render()
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,19 @@ escapes the compared texts. Nothing here reads the clock or the file system.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 
 from policydocs.changelog import ChangelogEntry
-from policydocs.compare import Comparison
+from policydocs.compare import Comparison, Stats
 from policydocs.comparisons import Pair, previous_pair
 from policydocs.materiality import RuleSet
+from policydocs.redline import render_html_fragment
 from policydocs.site.history import ComparisonCache
+from policydocs.site.rendered import TextStore, remembered
 from policydocs.site.model import (
     GeneratedPage, SiteOptions, changelog_uri, compare_uri, home_uri, link, policy_uri,
     version_uri, versions_uri,
@@ -40,12 +44,40 @@ class SiteContext:
     cache: ComparisonCache
     pairs: dict[str, Pair]  # by slug: the compare pages that exist
     entries: tuple[ChangelogEntry, ...]  # newest first
+    texts: TextStore | None = None  # rendered bodies and redlines from earlier builds
+    _current: dict[str, Version | None] = dataclasses.field(default_factory=dict, repr=False)
 
     def href(self, from_src: str, to: str) -> str:
         return esc(link(from_src, to, self.options.directory_urls))
 
     def comparison(self, pair: Pair) -> Comparison:
         return self.cache.get(pair, self.rules)
+
+    def material(self, pair: Pair) -> bool:
+        return self.cache.material(pair, self.rules)
+
+    def current(self, policy: Policy) -> Version | None:
+        """The version in effect today, found once per policy (every page asks)."""
+        if policy.id not in self._current:
+            self._current[policy.id] = policy.current(self.today)
+        return self._current[policy.id]
+
+    def body_html(self, version: Version) -> str:
+        return remembered(self.texts, ("body", version.body_sha256),
+                          lambda: render_policy_body(version.body))
+
+    def redline(self, pair: Pair) -> tuple[bool, str, Stats, str]:
+        """(material, verdict basis, stats, redline HTML) without loading the comparison
+        when an earlier build rendered the same pair."""
+        def make() -> str:
+            c = self.comparison(pair)
+            head = {"material": c.material, "basis": c.verdict_basis, "stats": dataclasses.asdict(c.stats)}
+            return json.dumps(head, sort_keys=True) + "\n" + render_html_fragment(c)
+        parts = ("redline", pair.old.body_sha256, pair.new.body_sha256, self.rules.digest,
+                 repr(pair.new.material), pair.new.material_reason or "")
+        head_text, _, fragment = remembered(self.texts, parts, make).partition("\n")
+        head = json.loads(head_text)
+        return head["material"], head["basis"], Stats(**head["stats"]), fragment
 
 
 # --- small pieces --------------------------------------------------------------------
@@ -89,11 +121,10 @@ def verdict_badge(material: bool | None) -> str:
     return f'<span class="pd-badge pd-badge--{css}">{words}</span>'
 
 
-def status_of(policy: Policy, version: Version, today: dt.date) -> str:
-    current = policy.current(today)
-    if current is version:
+def status_of(ctx: SiteContext, policy: Policy, version: Version) -> str:
+    if ctx.current(policy) is version:
         return "current"
-    return "upcoming" if version.effective_date > today else "superseded"
+    return "upcoming" if version.effective_date > ctx.today else "superseded"
 
 
 def compare_link(ctx: SiteContext, here: str, old: Version, new: Version, text: str) -> str:
@@ -120,7 +151,7 @@ def superseded_note(ctx: SiteContext, policy: Policy, here: str) -> str:
 def policy_banner(ctx: SiteContext, policy: Policy, here: str) -> str:
     """A notice for the top of a policy's pages: an announced upcoming version, or a
     material change that took effect within the last ``banner_days`` days."""
-    current = policy.current(ctx.today)
+    current = ctx.current(policy)
     upcoming = policy.upcoming(ctx.today)
     if upcoming:
         nxt = upcoming[0]
@@ -132,7 +163,7 @@ def policy_banner(ctx: SiteContext, policy: Policy, here: str) -> str:
     if current is None:
         return ""
     pair = previous_pair(ctx.store, current)
-    if pair is None or not ctx.comparison(pair).material:
+    if pair is None or not ctx.material(pair):
         return ""
     age = (ctx.today - current.effective_date).days
     if age > ctx.options.banner_days:
@@ -149,7 +180,7 @@ def home_page(ctx: SiteContext) -> GeneratedPage:
     here = home_uri()
     rows = []
     for policy in ctx.store.policies.values():
-        current = policy.current(ctx.today)
+        current = ctx.current(policy)
         when = (f"effective {time_tag(current.version_id)}" if current
                 else "not yet in effect")
         rows.append(
@@ -172,7 +203,7 @@ def home_page(ctx: SiteContext) -> GeneratedPage:
 
 def policy_page(ctx: SiteContext, policy: Policy) -> GeneratedPage:
     here = policy_uri(policy.id)
-    current = policy.current(ctx.today)
+    current = ctx.current(policy)
     links = [f'<a href="{ctx.href(here, versions_uri(policy.id))}">All versions</a>']
     heading = esc(policy.title)
     if current is None:
@@ -181,7 +212,7 @@ def policy_page(ctx: SiteContext, policy: Policy) -> GeneratedPage:
         pair = previous_pair(ctx.store, current)
         if pair is not None:
             links.insert(0, compare_link(ctx, here, pair.old, pair.new, "What changed"))
-        own_title, text = split_title(render_policy_body(current.body))
+        own_title, text = split_title(ctx.body_html(current))
         heading = own_title or heading
         body = effective_line(current) + f'<div class="pd-policy-text">{text}</div>'
     if ctx.options.feeds:
@@ -194,12 +225,12 @@ def policy_page(ctx: SiteContext, policy: Policy) -> GeneratedPage:
 
 def versions_page(ctx: SiteContext, policy: Policy) -> GeneratedPage:
     here = versions_uri(policy.id)
-    current = policy.current(ctx.today)
+    current = ctx.current(policy)
     rows = []
     for version in reversed(policy.versions):
         pair = previous_pair(ctx.store, version)
-        material = ctx.comparison(pair).material if pair else None
-        status = status_of(policy, version, ctx.today)
+        material = ctx.material(pair) if pair else None
+        status = status_of(ctx, policy, version)
         compares = [compare_link(ctx, here, pair.old, pair.new, "previous") if pair else ""]
         if current is not None and version is not current:
             old, new = sorted((version, current), key=lambda v: v.sort_key)
@@ -246,9 +277,16 @@ def _picker(ctx: SiteContext, here: str, policy: Policy) -> str:
 
 
 def version_page(ctx: SiteContext, policy: Policy, version: Version) -> GeneratedPage:
+    """Rendered on demand: a store's bodies are its bulk."""
+    title = f"{version.title} — version {version.version_id}"
+    return GeneratedPage(version_uri(policy.id, version.version_id), title, kind="version",
+                         render=functools.partial(_version_html, ctx, policy, version))
+
+
+def _version_html(ctx: SiteContext, policy: Policy, version: Version) -> str:
     here = version_uri(policy.id, version.version_id)
-    status = status_of(policy, version, ctx.today)
-    current = policy.current(ctx.today)
+    status = status_of(ctx, policy, version)
+    current = ctx.current(policy)
     notes = {
         "current": "This is the current version.",
         "upcoming": "This version is not in effect yet.",
@@ -265,13 +303,13 @@ def version_page(ctx: SiteContext, policy: Policy, version: Version) -> Generate
     status_box = (f'<div class="pd-status pd-status--{status}" role="note"><strong>{notes[status]}</strong>'
                   f"{extra} · <a href=\"{ctx.href(here, versions_uri(policy.id))}\">All versions</a></div>")
     title = f"{version.title} — version {version.version_id}"
-    own_title, text = split_title(render_policy_body(version.body))
+    own_title, text = split_title(ctx.body_html(version))
     heading = f"{own_title} <small>version {esc(version.version_id)}</small>" if own_title else esc(title)
     html = (f"<h1>{heading}</h1>{status_box}{superseded_note(ctx, policy, here)}"
             f"{effective_line(version)}"
             f'<div class="pd-policy-text">{text}</div>'
             f"{provenance(version)}")
-    return GeneratedPage(here, title, html, kind="version")
+    return html
 
 
 def provenance(version: Version) -> str:
@@ -297,15 +335,20 @@ def provenance(version: Version) -> str:
 
 
 def compare_page(ctx: SiteContext, pair: Pair) -> GeneratedPage:
+    """Rendered on demand: the comparison is fetched (memory or disk cache) only then."""
+    return GeneratedPage(compare_uri(pair.slug), f"Changes: {pair.old.ref} → {pair.new.ref}",
+                         kind="compare", render=functools.partial(_compare_html, ctx, pair))
+
+
+def _compare_html(ctx: SiteContext, pair: Pair) -> str:
     here = compare_uri(pair.slug)
-    comparison = ctx.comparison(pair)
+    material, basis, stats, redline = ctx.redline(pair)
     old, new = pair.old, pair.new
-    css, words = verdict_label(comparison.material)
-    if comparison.verdict_basis == "none":
+    css, words = verdict_label(material)
+    if basis == "none":
         css, words = "none", "Materiality not assessed"
-    elif comparison.verdict_basis == "override":
+    elif basis == "override":
         words += " (verdict set by the maintainers)"
-    stats = comparison.stats
     side = lambda v: (f'<a href="{ctx.href(here, version_uri(v.policy_id, v.version_id))}">'  # noqa: E731
                       f"{esc(v.title)}</a>, effective {time_tag(v.version_id)}")
     head = (f'<p class="pd-compare-meta">From {side(old)}<br>to {side(new)}</p>'
@@ -314,35 +357,15 @@ def compare_page(ctx: SiteContext, pair: Pair) -> GeneratedPage:
             f"{stats.inserted_words} word(s) inserted, {stats.deleted_words} deleted, "
             f"{stats.moved_words} moved.</p>")
     legend = ('<p class="pd-legend"><strong>Legend:</strong> <ins class="pd-ins">inserted text</ins> '
-              '<del class="pd-del">deleted text</del> <span class="pd-legend-move">moved text '
-              '(linked both ways)</span> <span class="pd-editorial">editorial change</span></p>')
+              '(underlined) · <del class="pd-del">deleted text</del> (struck through) · '
+              '<ins class="pd-ins pd-move">moved text</ins> (dotted, linked both ways) · '
+              '<ins class="pd-ins pd-editorial">editorial change</ins> (quieter)</p>')
     others = (f'<p class="pd-compare-nav"><a href="{ctx.href(here, versions_uri(new.policy_id))}">'
               "All versions and compare any two</a></p>")
     title = f"Changes: {old.ref} → {new.ref}"
     html = (f"<h1>{esc(title)}</h1>{head}{legend}{others}"
-            f'<div class="pd-compare">{redline_fragment(comparison)}</div>')
-    return GeneratedPage(here, title, html, kind="compare")
-
-
-def redline_fragment(comparison: Comparison) -> str:
-    """The redline (inline, side by side, change list) from `policydocs.redline`."""
-    try:
-        from policydocs.redline import render_html_fragment
-    except ImportError:  # until the redline renderer lands: inline view and change list only
-        return _plain_redline(comparison)
-    return render_html_fragment(comparison)
-
-
-def _plain_redline(comparison: Comparison) -> str:
-    tags = {"insert": ("<ins class=\"pd-ins\">", "</ins>"), "delete": ("<del class=\"pd-del\">", "</del>")}
-    runs = "".join(f"{tags[s.op][0]}{esc(s.text)}{tags[s.op][1]}" if s.op in tags else esc(s.text)
-                   for s in comparison.segments)
-    changes = sorted(comparison.changes, key=lambda c: not c.material)
-    items = "".join(f'<li id="{esc(c.id)}">{verdict_badge(c.material)} {esc(c.kind)} {esc(c.type)}: '
-                    f"<del class=\"pd-del\">{esc(c.old_text)}</del> <ins class=\"pd-ins\">{esc(c.new_text)}</ins>"
-                    "</li>" for c in changes)
-    return (f'<div class="pd-inline" style="white-space: pre-wrap">{runs}</div>'
-            f'<h2 id="changes">Changes</h2><ol class="pd-changes">{items}</ol>')
+            f'<div class="pd-compare">{redline}</div>')
+    return html
 
 
 def changelog_page(ctx: SiteContext) -> GeneratedPage:
