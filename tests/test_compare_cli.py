@@ -100,3 +100,19 @@ def test_20_mb_file_is_refused_quickly_with_a_clear_message(run_cli, tmp_path):
     r = run_cli("diff", "big.md", "ok.md")
     assert r.returncode == 2 and "MB" in r.stderr and "limit" in r.stderr
     assert time.monotonic() - started < 60  # a hang would hit the fixture's timeout instead
+
+
+def test_html_redline_lists_material_reasons_by_topic_with_the_changed_words(run_cli):
+    from bs4 import BeautifulSoup
+
+    from conftest import ROOT
+
+    r = run_cli("diff", "privacy-policy@2021-02-11", "api-data-privacy@2023-07-21", "--format", "html",
+                cwd=ROOT)
+    assert r.returncode == 1
+    page = BeautifulSoup(r.stdout, "lxml")
+    retention = page.select('.pd-reasons li[data-rule="data-retention"]')
+    assert retention, "no retention reason on the redline"
+    text = " ".join(li.get_text() for li in retention)
+    assert text.startswith("retention and deletion:")  # the topic in words, not the rule id
+    assert "as long as is needed" in text and "30 days" in text

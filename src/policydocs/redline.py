@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from importlib import resources
 
-from policydocs.compare import Change, Comparison, Segment
+from policydocs.compare import Change, Comparison, Reason, Segment
 
 REDLINE_CSS = resources.files("policydocs").joinpath("assets/redline.css").read_text("utf-8")
 REDLINE_JS = resources.files("policydocs").joinpath("assets/redline.js").read_text("utf-8")
@@ -136,6 +136,16 @@ def _segment_html(seg: Segment, change: Change | None, side: str, seen: set[str]
     return f"{prefix}<{tag}{attrs}{title}>{_esc(seg.text)}</{tag}>"
 
 
+def _reason_html(reason: Reason) -> str:
+    """The topic in bold, then what changed; the rule id stays available as a tooltip.
+    (Explanations read "<topic>: <what changed>"; anything else is shown under its rule id.)"""
+    topic, sep, rest = reason.explanation.partition(": ")
+    if not sep:
+        topic, rest = reason.rule, reason.explanation
+    return (f'<li data-rule="{_esc(reason.rule)}" title="rule: {_esc(reason.rule)}">'
+            f"<b>{_esc(topic)}</b>: {_esc(rest)}</li>")
+
+
 def _html_segments(comparison: Comparison, by_id: dict[str, Change]) -> str:
     """The inline view: every segment, deletions and insertions in place."""
     out: list[str] = []
@@ -238,8 +248,7 @@ def _change_item(change: Change) -> str:
         body = " → ".join(parts)
     reasons = ""
     if change.material and change.reasons:
-        reasons = "<ul class=\"pd-reasons\">" + "".join(
-            f"<li><b>{_esc(r.rule)}</b>: {_esc(r.explanation)}</li>" for r in change.reasons) + "</ul>"
+        reasons = "<ul class=\"pd-reasons\">" + "".join(map(_reason_html, change.reasons)) + "</ul>"
     return (f'<li class="{cls}" id="{_esc(change.id)}-item"><a href="#{_esc(change.id)}">'
             f'{_esc(change.id)}</a> <span class="pd-badge">{_esc(badge)}</span> {_esc(change.type)} '
             f'<span class="pd-section">{_esc(section_label(change.section))}</span>: {body}{reasons}</li>')
