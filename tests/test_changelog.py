@@ -74,4 +74,4 @@ def test_the_repositorys_own_changelog_is_generated_and_fresh(run_cli):
     result = run_cli("changelog", "--check", cwd=ROOT)
     assert result.returncode == 0, result.stderr
     text = (ROOT / "CHANGELOG.md").read_text()
-    assert "api-data-privacy@2023-07-21" in text and "changed materially" in text
+    assert "api-data-privacy@2023-07-21" in text and "### Material changes" in text

@@ -10,6 +10,20 @@ import sys
 import yaml
 
 from conftest import ROOT, SHARED, STORE, seed, snapshot
+from policydocs.store import EDITABLE_KEYS, split_front_matter
+
+
+def frozen_parts(files: dict[str, bytes]) -> dict[str, object]:
+    """Each file as the importer owns it: version files without the fields maintainers
+    may still edit after publication (summary, material, material_reason)."""
+    out: dict[str, object] = {}
+    for name, data in files.items():
+        if name.endswith(".md"):
+            meta, body = split_front_matter(data.decode("utf-8"), where=name)
+            out[name] = ({k: v for k, v in meta.items() if k not in EDITABLE_KEYS}, body)
+        else:
+            out[name] = data
+    return out
 
 
 def test_committed_store_is_what_import_seeds_produces(tmp_path):
@@ -18,7 +32,7 @@ def test_committed_store_is_what_import_seeds_produces(tmp_path):
     result = subprocess.run(["bash", str(ROOT / "scripts" / "import-seeds"), str(out)], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert snapshot(out) == snapshot(STORE)
+    assert frozen_parts(snapshot(out)) == frozen_parts(snapshot(STORE))
     assert "duplicate of privacy-policy@2021-02-11" in result.stdout
 
 
