@@ -38,7 +38,7 @@ theme:
   font: false
 plugins:
   - policydocs:
-      compare: adjacent
+      compare: {compare}
       feeds: false
 """
 
@@ -73,11 +73,11 @@ def build(project: Path) -> tuple[float, int, int, int]:
     return secs, peak, hits, misses
 
 
-def project_for(store: Path) -> Path:
+def project_for(store: Path, compare: str = "adjacent") -> Path:
     project = store.parent
     (project / "docs").mkdir(exist_ok=True)
     (project / "docs" / "index.md").write_text("# Bench\n")
-    (project / "mkdocs.yml").write_text(MKDOCS_YML)
+    (project / "mkdocs.yml").write_text(MKDOCS_YML.format(compare=compare))
     return project
 
 
@@ -155,9 +155,9 @@ def synthetic_repo(path: Path, commits: int, texts: list[tuple[str, str]], seed:
     subprocess.run(["git", "checkout", "-q", "main"], cwd=path, check=True)
 
 
-def synthetic(work: Path, sizes: list[int], with_build: bool) -> None:
+def synthetic(work: Path, sizes: list[int], with_build: bool, compare: str = "adjacent") -> None:
     texts = real_texts()
-    print(f"{len(texts)} real texts; sizes {sizes}")
+    print(f"{len(texts)} real texts; sizes {sizes}; compare pages: {compare}")
     rows = []
     for n in sizes:
         repo, project = work / f"repo-{n}", work / f"project-{n}"
@@ -167,7 +167,7 @@ def synthetic(work: Path, sizes: list[int], with_build: bool) -> None:
         chk = policydocs("check", "--no-git", "--store", "policy_versions", cwd=project)
         row = [n, imp[0], imp[1], chk[0], chk[1]]
         if with_build:
-            project_for(project / "policy_versions")
+            project_for(project / "policy_versions", compare)
             row += list(build(project)[:2])
         rows.append(row)
         line = (f"{n:>6} versions: import {imp[0]:6.1f} s ({imp[1]} MiB), "
@@ -184,12 +184,14 @@ def main() -> None:
     syn = sub.add_parser("synthetic")
     syn.add_argument("sizes", nargs="+", type=int)
     syn.add_argument("--build", action="store_true")
+    syn.add_argument("--compare", choices=("adjacent", "consecutive", "all"), default="adjacent",
+                     help="the plugin's compare pages (adjacent: also each version vs the current one)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="policydocs-bench-") as tmp:
         if args.what == "genai":
             genai(Path(tmp))
         else:
-            synthetic(Path(tmp), args.sizes, args.build)
+            synthetic(Path(tmp), args.sizes, args.build, args.compare)
 
 
 if __name__ == "__main__":

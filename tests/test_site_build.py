@@ -230,6 +230,20 @@ def test_compare_pages_default_to_adjacent_pairs_and_each_version_against_the_cu
     assert (site / "site-all/compare/security@2023...security@2023-03-01/index.html").is_file()
 
 
+def test_consecutive_compare_mode_builds_only_neighbours_and_links_only_what_exists(tmp_path: Path) -> None:
+    store = write_store(tmp_path / "s", extra=_security_versions("2023-02-01", "2023-03-01", "2023-04-01"))
+    site = write_site_project(tmp_path / "p", store)
+    config = site / "mkdocs.yml"
+    config.write_text(config.read_text().replace("banner_days: 30", "banner_days: 30\n      compare: consecutive"))
+    mkdocs_build(site)
+    made = {p.parent.name for p in (site / "site/compare").glob("security@*/index.html")}
+    assert made == {"security@2023...security@2023-02-01", "security@2023-02-01...security@2023-03-01",
+                    "security@2023-03-01...security@2023-04-01"}
+    archive = site / "site/policies/security/versions"
+    for a in soup(archive / "index.html").select("table.pd-versions a[href]"):
+        assert ((archive / a["href"]).resolve() / "index.html").is_file(), a["href"]
+
+
 def test_every_navigation_link_of_version_and_compare_pages_leads_to_a_page(tmp_path: Path) -> None:
     store = write_store(tmp_path / "s", moved=True, extra=_security_versions("2023-02-01", "2023-03-01"))
     site = write_site_project(tmp_path / "p", store)

@@ -77,11 +77,13 @@ class PolicyDocsConfig(Config):
     """Turn the plugin off (e.g. to preview hand-written pages only)."""
     store = Type(str, default="policy_versions")
     """The policy store, relative to mkdocs.yml."""
-    compare = Choice(("adjacent", "all"), default="adjacent")
+    compare = Choice(("adjacent", "consecutive", "all"), default="adjacent")
     """Compare pages for consecutive versions, ``supersedes`` links and each version
     against the current (and any upcoming) one (``adjacent``: pages grow linearly with
-    versions), or for every pair of versions of a policy (``all``: quadratic, for
-    policies with few versions)."""
+    versions, but comparing old versions with the current one costs more as texts drift
+    apart); only consecutive versions and ``supersedes`` links (``consecutive``: linear
+    time, for very long histories); or every pair of versions of a policy (``all``:
+    quadratic, for policies with few versions)."""
     banner_days = Type(int, default=30)
     """How long after a material change takes effect its policy page shows a banner."""
     feeds = Type(bool, default=True)

@@ -2,8 +2,11 @@
 
 `site_pairs` extends `comparisons.store_pairs` (consecutive versions and
 ``supersedes`` links) with what the archive links to: every version against
-the current one, or, with ``compare: all``, every pair of versions of a
-policy. `ComparisonCache` computes each pair once per process, keyed by the
+the current one (``adjacent``), or, with ``compare: all``, every pair of
+versions of a policy; ``consecutive`` keeps only the store's pairs. Comparing
+every old version with the current one costs more as versions pile up (the
+texts drift apart), so very long histories build in linear time only with
+``consecutive``. `ComparisonCache` computes each pair once per process, keyed by the
 two body hashes, the rules and the override, so ``mkdocs serve`` only
 recompares what changed.
 """
@@ -28,6 +31,8 @@ def site_pairs(store: Store, today: dt.date, compare: str = "adjacent") -> list[
     seen = {p.slug for p in pairs}
     for policy in store.policies.values():
         versions = policy.versions
+        if compare == "consecutive":
+            break  # only the store's pairs: linear in versions, whatever their distance
         if compare == "all":
             extra = [(a, b) for i, a in enumerate(versions) for b in versions[i + 1:]]
         else:
