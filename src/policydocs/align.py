@@ -172,11 +172,6 @@ def assign(scores: Iterable[tuple[float, int, int]], minimum: float) -> list[tup
     return out
 
 
-def topic_similarity(a: str, b: str) -> float:
-    """Topic cosine of two texts on their own (IDF over just the two)."""
-    return TopicScorer.of([a, b]).score(0, 1)
-
-
 def related(old: str, new: str) -> bool:
     """Whether a deleted text and the inserted text facing it belong together: one
     clause edited, or one subject (shown as one replace rather than two changes)."""

@@ -63,12 +63,12 @@ def notice_first_line(store: Store, version: Version, rules: RuleSet) -> str:
 def notice_markdown(store: Store, version: Version, rules: RuleSet, *, site_url: str = "") -> str:
     """The material-change notice of ``version`` as Markdown."""
     pair = previous_pair(store, version)
-    lines = [f"# {version.title}: notice of changes", "", notice_first_line(store, version, rules), ""]
+    comparison = compare_versions(pair.old, pair.new, rules) if pair else None  # once, for all below
+    lines = [f"# {version.title}: notice of changes", "", headline(version, comparison, rules), ""]
     lines += [f"- **Effective:** {version.effective}",
               f"- **Announced:** {version.announced or 'not announced'}"]
-    if pair is None:
+    if pair is None or comparison is None:
         return "\n".join(lines) + "\n"
-    comparison = compare_versions(pair.old, pair.new, rules)
     url = _compare_url(pair, site_url)
     lines += [f"- **Compared with:** {pair.old.title} ({pair.old.ref})",
               f"- **Full redline:** [{url}]({url})", ""]

@@ -52,7 +52,7 @@ from policydocs.comparisons import compare_versions
 from policydocs.errors import UserError
 from policydocs.fsutil import atomic_write_text
 from policydocs.materiality import load_rules
-from policydocs.site import ComparisonCache, SiteModel, SiteOptions, build_site
+from policydocs.site import PairComparisons, SiteModel, SiteOptions, build_site
 from policydocs.site.model import GeneratedPage, changelog_uri, home_uri
 from policydocs.site.text import esc
 from policydocs.store import Store, open_store, today_from_env
@@ -63,10 +63,10 @@ ASSETS_URI = "assets/policydocs"
 
 # Comparisons survive `mkdocs serve` rebuilds (which load a fresh plugin each time):
 # they are keyed by body hashes and rules, so a stale entry can never be served.
-_CACHE = ComparisonCache()
+_CACHE = PairComparisons()
 # With ``disk_cache`` on, one in-memory cache per disk folder, in front of it: a
 # cold build fills .cache/policydocs/, a warm one (another process) reads it back.
-_DISK_BACKED: dict[Path, tuple[DiskCache, ComparisonCache]] = {}
+_DISK_BACKED: dict[Path, tuple[DiskCache, PairComparisons]] = {}
 # ... which holds verdicts for every pair but whole comparisons only for the last few:
 # a compare page reads its comparison back from disk when MkDocs writes it.
 KEEP_IN_MEMORY = 32
@@ -255,14 +255,14 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
         except UserError as exc:
             raise PluginError(f"policydocs: {exc}") from None
 
-    def _cache(self, config: MkDocsConfig) -> ComparisonCache:
+    def _cache(self, config: MkDocsConfig) -> PairComparisons:
         if not self.config.disk_cache:
             self._disk = None
             return _CACHE
         folder = default_cache_dir(Path(config.config_file_path or ".").parent).resolve()
         if folder not in _DISK_BACKED:
             disk = DiskCache(folder)
-            _DISK_BACKED[folder] = disk, ComparisonCache(functools.partial(compare_versions, cache=disk),
+            _DISK_BACKED[folder] = disk, PairComparisons(functools.partial(compare_versions, cache=disk),
                                                          keep=KEEP_IN_MEMORY)
         self._disk, memory = _DISK_BACKED[folder]
         return memory

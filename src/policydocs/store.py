@@ -17,7 +17,7 @@ import functools
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -605,7 +605,7 @@ def with_policy(registry: dict[str, Any], policy_id: str, **details: Any) -> dic
 __all__ = [
     "Policy", "Problem", "Settings", "Source", "Store", "Version", "EDITABLE_KEYS",
     "check_policy_id", "check_version_id", "load_store", "open_store", "parse_version",
-    "render_version_file", "split_front_matter", "write_version", "replace",
+    "render_version_file", "split_front_matter", "write_version",
 ]
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from policydocs.changelog import changelog_entries
 from policydocs.materiality import RuleSet
 from policydocs.site.feeds import api_index, feeds
-from policydocs.site.history import ComparisonCache, site_pairs
+from policydocs.site.history import PairComparisons, site_pairs
 from policydocs.site.model import GeneratedPage, ExtraFile, SiteModel, SiteOptions, policy_uri
 from policydocs.site.rendered import TextStore
 from policydocs.site.pages import (
@@ -21,14 +21,14 @@ from policydocs.store import Store
 
 
 def build_site(store: Store, rules: RuleSet, today: dt.date, options: SiteOptions,
-               cache: ComparisonCache | None = None, texts: TextStore | None = None) -> SiteModel:
+               cache: PairComparisons | None = None, texts: TextStore | None = None) -> SiteModel:
     """Every generated page and extra file, in a stable order.
 
     Pass the same ``cache`` to successive builds (``mkdocs serve``) so that only
     changed pairs are compared again, and a ``texts`` store (the disk cache) so that
     bodies and redlines rendered by an earlier build are not rendered again.
     """
-    cache = cache if cache is not None else ComparisonCache()
+    cache = cache if cache is not None else PairComparisons()
     pairs = {p.slug: p for p in site_pairs(store, today, options.compare)}
     entries = tuple(changelog_entries(store, rules, today, compare=cache))
     ctx = SiteContext(store, rules, today, options, cache, pairs, entries, texts)
@@ -44,4 +44,4 @@ def build_site(store: Store, rules: RuleSet, today: dt.date, options: SiteOption
                      nav_policies=tuple(policy_uri(p) for p in store.policies))
 
 
-__all__ = ["ComparisonCache", "ExtraFile", "GeneratedPage", "SiteModel", "SiteOptions", "build_site"]
+__all__ = ["PairComparisons", "ExtraFile", "GeneratedPage", "SiteModel", "SiteOptions", "build_site"]

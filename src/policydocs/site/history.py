@@ -6,7 +6,7 @@ the current one (``adjacent``), or, with ``compare: all``, every pair of
 versions of a policy; ``consecutive`` keeps only the store's pairs. Comparing
 every old version with the current one costs more as versions pile up (the
 texts drift apart), so very long histories build in linear time only with
-``consecutive``. `ComparisonCache` computes each pair once per process, keyed by the
+``consecutive``. `PairComparisons` computes each pair once per process, keyed by the
 two body hashes, the rules and the override, so ``mkdocs serve`` only
 recompares what changed.
 """
@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from typing import Callable
 
+from policydocs.changelog import CompareFn
 from policydocs.compare import Comparison
 from policydocs.comparisons import Pair, compare_versions, store_pairs
 from policydocs.materiality import RuleSet
 from policydocs.store import Store, Version
-
-CompareFn = Callable[[Version, Version, RuleSet], Comparison]
 
 
 def site_pairs(store: Store, today: dt.date, compare: str = "adjacent") -> list[Pair]:
@@ -47,7 +45,7 @@ def site_pairs(store: Store, today: dt.date, compare: str = "adjacent") -> list[
 
 
 
-class ComparisonCache:
+class PairComparisons:
     """Comparisons by content: the same two bodies under the same rules compare once.
 
     Verdicts (small) are kept for every pair; whole comparisons (segments carry both

@@ -19,7 +19,7 @@ from policydocs.compare import Comparison, Stats
 from policydocs.comparisons import Pair, previous_pair
 from policydocs.materiality import RuleSet
 from policydocs.redline import render_html_fragment
-from policydocs.site.history import ComparisonCache
+from policydocs.site.history import PairComparisons
 from policydocs.site.rendered import TextStore, remembered
 from policydocs.site.model import (
     GeneratedPage, SiteOptions, changelog_uri, compare_uri, home_uri, link, policy_uri,
@@ -41,7 +41,7 @@ class SiteContext:
     rules: RuleSet
     today: dt.date
     options: SiteOptions
-    cache: ComparisonCache
+    cache: PairComparisons
     pairs: dict[str, Pair]  # by slug: the compare pages that exist
     entries: tuple[ChangelogEntry, ...]  # newest first
     texts: TextStore | None = None  # rendered bodies and redlines from earlier builds
