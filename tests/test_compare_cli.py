@@ -116,3 +116,17 @@ def test_html_redline_lists_material_reasons_by_topic_with_the_changed_words(run
     text = " ".join(li.get_text() for li in retention)
     assert text.startswith("retention and deletion:")  # the topic in words, not the rule id
     assert "as long as is needed" in text and "30 days" in text
+
+
+def test_diff_of_store_refs_applies_the_new_versions_override(run_cli, tmp_path):
+    store = tmp_path / "policy_versions"
+    (store / "p").mkdir(parents=True)
+    (store / "policies.yml").write_text("policies:\n  p:\n    title: P\n")
+    head = "---\ntitle: P\neffective: {d}\ndate_basis: stated\n{extra}---\n"
+    (store / "p/2024-01-01.md").write_text(head.format(d="2024-01-01", extra="") + OLD)
+    (store / "p/2024-06-01.md").write_text(
+        head.format(d="2024-06-01", extra="material: false\nmaterial_reason: Legal reviewed it.\n") + NEW)
+    r = run_cli("diff", "p@2024-01-01", "p@2024-06-01", "--format", "json")
+    doc = json.loads(r.stdout)
+    assert doc["verdict_basis"] == "override" and doc["material"] is False
+    assert doc["computed_material"] is True  # the rules' verdict stays visible beside the override

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policydocs import materiality
-from policydocs.compare import compare
+from policydocs.compare import Comparison, compare
+from policydocs.comparisons import compare_versions
 from policydocs.errors import UserError
-from policydocs.store import Store, open_store, read_text_file, split_front_matter
+from policydocs.store import Store, Version, open_store, read_text_file, split_front_matter
 
 MAX_BYTES = 8 * 1024 * 1024  # beyond this, refuse rather than make the user wait
 
@@ -26,6 +27,7 @@ class Side:
     ref: str
     title: str | None
     body: str
+    version: Version | None = None  # set for store refs: its override applies
 
 
 class _Resolver:
@@ -49,7 +51,7 @@ class _Resolver:
         if self.store is None:
             self.store = open_store(self.store_root)
         version = self.store.resolve(arg)
-        return Side(version.ref, version.title, version.body)
+        return Side(version.ref, version.title, version.body, version)
 
 
 def run_diff(old_arg: str, new_arg: str, fmt: str, color: str, store_root: Path) -> tuple[str, bool]:
@@ -58,7 +60,13 @@ def run_diff(old_arg: str, new_arg: str, fmt: str, color: str, store_root: Path)
 
     resolver = _Resolver(store_root)
     old, new = resolver.side(old_arg), resolver.side(new_arg)
-    comparison = materiality.assess(compare(old.body, new.body), materiality.load_rules(resolver.store))
+    rules = materiality.load_rules(resolver.store)
+    comparison: Comparison
+    if old.version is not None and new.version is not None:
+        # the same path as the site and notices: the new version's override applies
+        comparison = compare_versions(old.version, new.version, rules)
+    else:
+        comparison = materiality.assess(compare(old.body, new.body), rules)
     if fmt == "json":
         doc = comparison.to_json({"ref": old.ref, "title": old.title}, {"ref": new.ref, "title": new.title})
         return json.dumps(doc, ensure_ascii=False, indent=1) + "\n", comparison.identical
