@@ -28,7 +28,6 @@ Nothing generated is written into ``docs/``.
 from __future__ import annotations
 
 import functools
-import json
 import posixpath
 from pathlib import Path
 
@@ -145,8 +144,7 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
             # the nav configuration"; on_nav places them, so they are never "missing".
             in_nav = page.in_nav and not config.nav
             inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, page.src_uri,
-                                        content=_stub(page.title, page.searchable),
+            files.append(File.generated(config, page.src_uri, content=_stub(page.searchable),
                                         inclusion=inclusion))
         for asset in self._asset_names():
             files.append(File.generated(config, f"{ASSETS_URI}/{asset}",
@@ -165,6 +163,13 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
                          files: Files) -> str | None:
         if not self.config.enabled:
             return None
+        generated = self._pages.get(page.file.src_uri)
+        if generated is not None and not (page.file.src_uri == home_uri() and self._own_index):
+            # Material puts ``meta.title`` into ``<title>``, the header and the nav as it
+            # is (MkDocs titles are HTML); a title is store data, so it goes in escaped,
+            # and here rather than through YAML front matter, which would change or drop
+            # a title holding characters YAML does not carry.
+            page.meta["title"] = esc(generated.title)
         banner = self._banner.get(page.file.src_uri)
         if banner:
             page.meta["pd_banner"] = banner
@@ -222,6 +227,9 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
         if self._disk is not None:
             log.info("comparison cache %s: %d hits, %d misses", self._disk.folder,
                      self._disk.hits, self._disk.misses)
+            problem = self._disk.report()
+            if problem:  # info, not a warning: a damaged cache must not fail --strict
+                log.info(problem)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> LiveReloadServer:
         if self.config.enabled and self._store is not None:
@@ -288,7 +296,10 @@ class FinishedPage(Page):
 
     def read_source(self, config: MkDocsConfig) -> None:
         self.markdown = ""
-        self.meta = {"search": {"exclude": True}}
+        # ``meta.title`` is what Material puts in ``<title>`` and the header as it is;
+        # without it the theme uses ``page.title | striptags``, and striptags turns
+        # the escaped title back into markup (a title is store data, never HTML).
+        self.meta = {"title": self.title, "search": {"exclude": True}}
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         self.content = self.PLACEHOLDER
@@ -297,15 +308,10 @@ class FinishedPage(Page):
         self.links_to_anchors = {}
 
 
-def _stub(title: str, searchable: bool) -> str:
-    """A generated page's Markdown: only its front matter (the HTML comes later).
-
-    Material puts page titles into the nav and ``<title>`` unescaped (MkDocs titles
-    are HTML), and a title comes from the store: so it is escaped here."""
-    meta = f"title: {json.dumps(esc(title))}\n"
-    if not searchable:
-        meta += "search:\n  exclude: true\n"
-    return f"---\n{meta}---\n"
+def _stub(searchable: bool) -> str:
+    """A generated page's Markdown: nothing but whether search skips it (its title is
+    set in ``on_page_markdown``, its HTML in ``on_page_content``)."""
+    return "" if searchable else "---\nsearch:\n  exclude: true\n---\n"
 
 
 def _with_policies_section(nav: Navigation, files: Files, policy_uris: tuple[str, ...]) -> Navigation:

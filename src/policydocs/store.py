@@ -263,6 +263,22 @@ def normalise_date(value: Any) -> str | None:
     return str(value)
 
 
+WEB_URL_RE = re.compile(r"https?://[^\s/?#]+[^\s]*", re.ASCII | re.IGNORECASE)
+
+
+def web_url_problem(value: Any, key: str) -> str | None:
+    """Why ``value`` is not an http(s) address (links to it are published), or None.
+
+    A store URL becomes a link on the site and in feeds: ``javascript:``, ``data:``,
+    ``file:`` or scheme-relative values are refused here rather than made inert later."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not WEB_URL_RE.fullmatch(value):
+        return (f"'{key}' must be an http:// or https:// address, not {str(value)[:80]!r}; "
+                "fix or remove it")
+    return None
+
+
 def today_from_env() -> dt.date:
     """Today's date, or the one SOURCE_DATE_EPOCH fixes (reproducible builds and tests)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -407,6 +423,9 @@ def parse_version(text: str, *, policy_id: str, version_id: str, path: Path | No
     if bad:
         raise UserError(f"{where}: unknown 'source' key(s) {', '.join(bad)}")
     source = Source(**{k: normalise_date(v) for k, v in raw_source.items()})
+    bad_url = web_url_problem(source.url, "source.url")
+    if bad_url:
+        raise UserError(f"{where}: {bad_url}")
     material = meta.get("material", "auto")
     if material not in ("auto", True, False, None):
         raise UserError(f"{where}: 'material' must be auto, true or false, not {material!r}")
@@ -442,6 +461,9 @@ def _load_registry(root: Path, problems: list[Problem]) -> tuple[dict[str, dict]
     if not isinstance(period, int) or period < 0:
         problems.append(Problem(where, "'notice_period_days' must be a whole number of days"))
         period = 0
+    bad_url = web_url_problem(data.get("site_url"), "site_url")
+    if bad_url:
+        problems.append(Problem(where, bad_url))
     settings = Settings(notice_period_days=period, rules=data.get("rules"),
                         site_name=data.get("site_name"), site_url=data.get("site_url"))
     policies = data.get("policies") or {}
@@ -461,6 +483,9 @@ def _load_registry(root: Path, problems: list[Problem]) -> tuple[dict[str, dict]
             problems.append(Problem(where, f"policy '{policy_id}': unknown key(s) {', '.join(bad)}"))
         if not isinstance(entry.get("title"), str) or not entry["title"].strip():
             problems.append(Problem(where, f"policy '{policy_id}': 'title' is missing"))
+        bad_url = web_url_problem(entry.get("url"), "url")
+        if bad_url:
+            problems.append(Problem(where, f"policy '{policy_id}': {bad_url}"))
         entries[policy_id] = entry
     for policy_id, entry in entries.items():
         supersedes = entry.get("supersedes") or []

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from hostile.payloads import PAYLOADS, fill_store
+from hostile.scan import page_title
 from sitekit import mkdocs_build, write_site_project, write_store
 
 from site_browser import browser, page, screenshot, serve, site_url  # noqa: F401 (fixtures)
@@ -190,3 +194,51 @@ def test_compare_page_prints_as_a_redline_with_legend_and_changes_without_naviga
     screenshot(page, "compare-print")
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+
+
+# --- hostile store fields (issue #14): every field holds every payload ------------------
+
+EVERY_PAYLOAD = " | ".join(PAYLOADS[name] for name in sorted(PAYLOADS))
+
+
+def squashed(text: str) -> str:
+    """Text without whitespace or control characters (browsers turn some into spaces)."""
+    return re.sub(r"[\s\x00-\x1f\x7f]", "", text)
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hostile-fields")
+    store = fill_store(write_store(tmp / "store", hostile=True), EVERY_PAYLOAD)
+    project = write_site_project(tmp / "project", store)
+    mkdocs_build(project)
+    site = project / "site"
+    server, url = serve(site)
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("index.html"))
+    yield url, pages, site
+    server.shutdown()
+
+
+def test_no_page_of_a_hostile_store_runs_script(page, hostile_site) -> None:
+    url, pages, site = hostile_site
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    assert len(pages) >= 10
+    for rel in pages:
+        page.goto(url + rel.removesuffix("index.html"))
+        page.wait_for_load_state("networkidle")  # nothing pending when we move on
+        page.mouse.move(200, 200)  # hover handlers, had any been injected
+        state = page.evaluate("() => [window.__pwned === undefined, document.title]")
+        assert state[0], f"{rel}: injected script ran"
+        assert squashed(state[1]) == squashed(page_title(site / rel)), f"{rel}: title changed to {state[1]!r}"
+    assert dialogs == []
+    assert page.errors == []
+
+
+def test_a_hostile_version_title_is_shown_as_text_in_the_tab_and_the_heading(page, hostile_site) -> None:
+    url, _pages, _site = hostile_site
+    page.goto(url + "policies/privacy-policy/2021-02-11/")
+    title = page.evaluate("() => document.title")
+    assert "</title><img src=x onerror=\"document.title='X'\">" in title
+    assert page.locator("head img, head svg, title img").count() == 0
+    assert page.evaluate("() => window.__pwned") is None

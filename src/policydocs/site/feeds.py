@@ -8,7 +8,9 @@ site moves or is rebuilt. ``updated`` is the effective date (never "now").
 from __future__ import annotations
 
 import json
-from xml.sax.saxutils import escape, quoteattr
+import re
+from xml.sax.saxutils import escape as _xml_escape
+from xml.sax.saxutils import quoteattr as _xml_quoteattr
 
 from policydocs.changelog import ChangelogEntry
 from policydocs.comparisons import previous_pair
@@ -16,6 +18,20 @@ from policydocs.site.model import ExtraFile, compare_uri, page_url, policy_uri, 
 from policydocs.site.pages import SiteContext, human_date
 
 API_FORMAT = 1
+
+# Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/F):
+# one in a title or summary would make the whole feed unreadable, so they are dropped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    """Store text as XML character data: escaped, and without characters XML forbids."""
+    return _xml_escape(_NOT_XML.sub("", text))
+
+
+def quoteattr(text: str) -> str:
+    """Store text as a quoted XML attribute value (see `escape`)."""
+    return _xml_quoteattr(_NOT_XML.sub("", text))
 
 
 def _abs(ctx: SiteContext, src_or_path: str) -> str:
