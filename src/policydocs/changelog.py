@@ -14,7 +14,7 @@ from policydocs.compare import Comparison
 from policydocs.comparisons import compare_versions, previous_pair
 from policydocs.materiality import RuleSet
 from policydocs.notices import headline
-from policydocs.store import Store, Version
+from policydocs.store import Store, Version, version_sort_key
 
 CompareFn = Callable[[Version, Version, RuleSet], Comparison]
 
@@ -23,7 +23,7 @@ CompareFn = Callable[[Version, Version, RuleSet], Comparison]
 class ChangelogEntry:
     """A new version, as the changelog and the feeds announce it."""
 
-    date: str  # the version id: effective date at its known precision
+    date: str  # the legal date (stated in the text, else the version id), at its precision
     policy_id: str
     policy_title: str
     version: Version
@@ -57,14 +57,14 @@ def changelog_entries(store: Store, rules: RuleSet, today: dt.date,
             upcoming = version.effective_date > today
             if pair is None:
                 entries.append(ChangelogEntry(
-                    date=version.version_id, policy_id=policy.id, policy_title=policy.title,
+                    date=version.legal_date, policy_id=policy.id, policy_title=policy.title,
                     version=version, material=None, verdict_basis="new",
                     line=version.summary or headline(version, None, rules),
                     compare_slug=None, compared_with=None, upcoming=upcoming))
                 continue
             comparison = compare(pair.old, pair.new, rules)
             entries.append(ChangelogEntry(
-                date=version.version_id, policy_id=policy.id, policy_title=policy.title,
+                date=version.legal_date, policy_id=policy.id, policy_title=policy.title,
                 version=version, material=comparison.material,
                 verdict_basis=comparison.verdict_basis,
                 line=version.summary or headline(version, comparison, rules),
@@ -72,7 +72,7 @@ def changelog_entries(store: Store, rules: RuleSet, today: dt.date,
                 changes=comparison.stats.changes,
                 material_changes=comparison.stats.material_changes))
     entries.sort(key=lambda e: e.policy_id)  # stable sorts: policy id breaks date ties
-    entries.sort(key=lambda e: e.version.sort_key, reverse=True)
+    entries.sort(key=lambda e: (version_sort_key(e.date), e.version.sort_key), reverse=True)
     return entries
 
 

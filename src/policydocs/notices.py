@@ -41,16 +41,16 @@ def headline(version: Version, comparison: Comparison | None, rules: RuleSet) ->
     (``comparison`` is None for a first version.) The changelog, the feeds and the
     site banner all use this same sentence."""
     if comparison is None:
-        return f"{version.title}: first published version, effective {version.effective}."
+        return f"{version.title}: first published version, effective {version.legal_date}."
     if comparison.material:
         topics = _topics_changed(comparison, rules)
         shown = topics[:NOTICE_TOPICS_IN_SUMMARY]
         more = f" and {len(topics) - len(shown)} more" if len(topics) > len(shown) else ""
         what = f" ({', '.join(shown)}{more})" if topics else ""
-        return f"{version.title} changed materially{what}, effective {version.effective}."
+        return f"{version.title} changed materially{what}, effective {version.legal_date}."
     if comparison.identical:
-        return f"{version.title} was republished with the same text, effective {version.effective}."
-    return f"{version.title} was updated (no material change), effective {version.effective}."
+        return f"{version.title} was republished with the same text, effective {version.legal_date}."
+    return f"{version.title} was updated (no material change), effective {version.legal_date}."
 
 
 def notice_first_line(store: Store, version: Version, rules: RuleSet) -> str:
@@ -65,8 +65,9 @@ def notice_markdown(store: Store, version: Version, rules: RuleSet, *, site_url:
     pair = previous_pair(store, version)
     comparison = compare_versions(pair.old, pair.new, rules) if pair else None  # once, for all below
     lines = [f"# {version.title}: notice of changes", "", headline(version, comparison, rules), ""]
-    lines += [f"- **Effective:** {version.effective}",
-              f"- **Announced:** {version.announced or 'not announced'}"]
+    lines += [f"- **Effective:** {version.legal_date}"
+              + (" (stated in the text)" if version.legal_date_basis == "stated" else ""),
+              f"- **Announced:** {_announced(version) or 'not announced'}"]
     if pair is None or comparison is None:
         return "\n".join(lines) + "\n"
     url = _compare_url(pair, site_url)
@@ -139,13 +140,22 @@ def notice_period_problems(store: Store, rules: RuleSet, today: dt.date) -> list
                 continue
             where = f"{store.root.name}/{version.policy_id}/{version.version_id}.md"
             upcoming = " (upcoming)" if version.effective_date > today else ""
-            if version.announced is None:
+            announced = _announced(version)
+            if announced is None:
                 problems.append(Problem(where, f"material change{upcoming} has no 'announced' date; "
                                                f"announce it at least {days} days before it takes effect"))
                 continue
-            gap = (version.effective_date - first_day(version.announced)).days
+            gap = (version.effective_date - first_day(announced)).days
             if gap < days:
                 problems.append(Problem(where, f"material change{upcoming} takes effect {gap} day(s) after "
-                                               f"it was announced ({version.announced}); the notice "
+                                               f"it was announced ({announced}); the notice "
                                                f"period is {days} days"))
     return problems
+
+
+def _announced(version: Version) -> str | None:
+    """When readers were told: the ``announced`` date, else — for a text published
+    before the later date it states (announced ahead) — the day it was published."""
+    if version.announced:
+        return version.announced
+    return version.published if version.announced_ahead else None

@@ -117,9 +117,34 @@ class Version:
         return version_sort_key(self.version_id)
 
     @property
+    def legal_date(self) -> str:
+        """The date a reader is told the text took effect: the date the text states
+        for itself (``stated_date``, e.g. "Effective date: November 16, 2020") when
+        the importer found one, else the version's own date. The version id stays
+        the day the text was published or recorded (see `published`)."""
+        return self.stated_date or self.effective
+
+    @property
+    def legal_date_basis(self) -> str:
+        """``stated`` when `legal_date` comes from the text, else the version's basis."""
+        return "stated" if self.stated_date else self.date_basis
+
+    @property
+    def published(self) -> str:
+        """When the text was published or recorded: the version id's date."""
+        return self.version_id
+
+    @property
+    def announced_ahead(self) -> bool:
+        """Published before the (later) date its text says it takes effect."""
+        return self.stated_date is not None and first_day(self.stated_date) > first_day(self.version_id)
+
+    @property
     def effective_date(self) -> dt.date:
-        """The first day the version can be in effect (partial dates: their first day)."""
-        return first_day(self.version_id)
+        """The first day the version can be in effect (partial dates: their first day):
+        its own date, or the later date its text states (a change announced ahead)."""
+        own = first_day(self.version_id)
+        return first_day(self.stated_date) if self.announced_ahead else own
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Entry ids are ``urn:policydocs:<policy-id>@<version-id>``: they depend on
 nothing but the version, so a feed reader never sees an entry twice when the
-site moves or is rebuilt. ``updated`` is the effective date (never "now").
+site moves or is rebuilt. ``updated`` is the legal date (stated in the text, else
+the version's own), ``published`` the day the text was published (never "now").
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def atom_feed(ctx: SiteContext, entries: list[ChangelogEntry], *, title: str, pa
             "  <entry>\n"
             f"    <id>urn:policydocs:{escape(e.ref)}</id>\n"
             f"    <title>{escape(f'{e.policy_title}: {human_date(e.date)} ({label})')}</title>\n"
+            f"    <published>{_stamp(e.version.published)}</published>\n"
             f"    <updated>{_stamp(e.date)}</updated>\n"
             f"    <link rel=\"alternate\" href={quoteattr(_abs(ctx, target))}/>\n"
             f"    <category term={quoteattr('material' if e.material else 'not-material')}/>\n"
@@ -99,8 +101,9 @@ def api_index(ctx: SiteContext) -> ExtraFile:
         for v in policy.versions:
             pair = previous_pair(ctx.store, v)
             versions.append({
-                "id": v.version_id, "ref": v.ref, "title": v.title, "effective": v.effective,
-                "date_basis": v.date_basis, "sha256": v.body_sha256,
+                "id": v.version_id, "ref": v.ref, "title": v.title, "effective": v.legal_date,
+                "date_basis": v.legal_date_basis, "published": v.published,
+                "stated_date": v.stated_date, "sha256": v.body_sha256,
                 "material": ctx.material(pair) if pair else None,
                 "compared_with": pair.old.ref if pair else None,
                 "compare_url": (_abs(ctx, compare_uri(pair.slug))

@@ -103,10 +103,17 @@ def time_tag(version_id: str) -> str:
 
 
 def effective_line(version: Version) -> str:
-    observed = (' <span class="pd-observed" title="The text states no date; this is when we '
-                'first saw it.">(date observed, not stated in the text)</span>'
-                if version.date_basis == "observed" else "")
-    return f'<p class="pd-effective">Effective {time_tag(version.version_id)}{observed}</p>'
+    """"Effective <legal date>", saying where the date comes from, and when the text
+    was published when that is another day."""
+    if version.legal_date_basis == "observed":
+        note = (' <span class="pd-observed" title="The text states no date; this is when it '
+                'was first seen.">(date observed, not stated in the text)</span>')
+    else:
+        note = ""
+    if version.legal_date != version.published:
+        note += (f' <span class="pd-published">· published {time_tag(version.published)}'
+                 '</span>')
+    return f'<p class="pd-effective">Effective {time_tag(version.legal_date)}{note}</p>'
 
 
 def verdict_label(material: bool | None) -> tuple[str, str]:
@@ -137,7 +144,7 @@ def compare_link(ctx: SiteContext, here: str, old: Version, new: Version, text: 
 def superseded_note(ctx: SiteContext, policy: Policy, here: str) -> str:
     """Policies that replace this one, wholly or in part (their ``supersedes`` lists it)."""
     links = [f'<a href="{ctx.href(here, policy_uri(p.id))}">{esc(p.title)}</a>'
-             + (f" (from {time_tag(p.versions[0].version_id)})" if p.versions else "")
+             + (f" (from {time_tag(p.versions[0].legal_date)})" if p.versions else "")
              for p in ctx.store.policies.values() if policy.id in p.supersedes]
     if not links:
         return ""
@@ -159,7 +166,7 @@ def policy_banner(ctx: SiteContext, policy: Policy, here: str) -> str:
                   else f'<a href="{ctx.href(here, version_uri(policy.id, nxt.version_id))}">'
                        "Read it</a>")
         return (f'<span class="pd-banner pd-banner--upcoming">A new version of {esc(policy.title)} '
-                f"takes effect on {time_tag(nxt.version_id)}. {target}</span>")
+                f"takes effect on {time_tag(nxt.legal_date)}. {target}</span>")
     if current is None:
         return ""
     pair = previous_pair(ctx.store, current)
@@ -170,7 +177,7 @@ def policy_banner(ctx: SiteContext, policy: Policy, here: str) -> str:
         return ""
     what = compare_link(ctx, here, pair.old, pair.new, "See what changed")
     return (f'<span class="pd-banner pd-banner--material">{esc(policy.title)} changed materially '
-            f"on {time_tag(current.version_id)}. {what}</span>")
+            f"on {time_tag(current.legal_date)}. {what}</span>")
 
 
 # --- pages ---------------------------------------------------------------------------
@@ -181,7 +188,7 @@ def home_page(ctx: SiteContext) -> GeneratedPage:
     rows = []
     for policy in ctx.store.policies.values():
         current = ctx.current(policy)
-        when = (f"effective {time_tag(current.version_id)}" if current
+        when = (f"effective {time_tag(current.legal_date)}" if current
                 else "not yet in effect")
         rows.append(
             f'<li class="pd-policy-item"><a href="{ctx.href(here, policy_uri(policy.id))}">'
@@ -241,11 +248,11 @@ def versions_page(ctx: SiteContext, policy: Policy) -> GeneratedPage:
             f"{esc(version.version_id)}</a>"
             f"{' <strong>(current)</strong>' if status == 'current' else ''}"
             f"{' <em>(upcoming)</em>' if status == 'upcoming' else ''}</td>"
-            f"<td>{time_tag(version.version_id)}"
-            f"{' (observed)' if version.date_basis == 'observed' else ''}</td>"
+            f"<td>{time_tag(version.legal_date)}"
+            f"{' (observed)' if version.legal_date_basis == 'observed' else ''}</td>"
             f"<td>{verdict_badge(material)}</td><td>{esc(version.summary or '')}</td>"
             f'<td>{" · ".join(c for c in compares if c) or "—"}</td></tr>')
-    table = ("<table class=\"pd-versions\"><thead><tr><th>Version</th><th>Effective</th>"
+    table = ("<table class=\"pd-versions\"><thead><tr><th>Version (published)</th><th>Effective</th>"
              "<th>Change</th><th>Summary</th><th>Compare with</th></tr></thead>"
              f"<tbody>{''.join(rows)}</tbody></table>")
     html = (f"<h1>{esc(policy.title)}: all versions</h1>"
@@ -328,7 +335,8 @@ def provenance(version: Version) -> str:
         rows.append(("Announced", time_tag(version.announced)))
     if version.stated_date:
         rows.append(("Date stated in the text", time_tag(version.stated_date)))
-    rows.append(("Date basis", "stated in the text" if version.date_basis == "stated"
+    rows.append(("Published or recorded", time_tag(version.published)))
+    rows.append(("Date basis", "stated in the text" if version.legal_date_basis == "stated"
                  else "observed by us (the text states no date)"))
     items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     return f'<h2 id="provenance">Provenance</h2><dl class="pd-provenance">{items}</dl>'
@@ -350,7 +358,7 @@ def _compare_html(ctx: SiteContext, pair: Pair) -> str:
     elif basis == "override":
         words += " (verdict set by the maintainers)"
     side = lambda v: (f'<a href="{ctx.href(here, version_uri(v.policy_id, v.version_id))}">'  # noqa: E731
-                      f"{esc(v.title)}</a>, effective {time_tag(v.version_id)}")
+                      f"{esc(v.title)}</a>, effective {time_tag(v.legal_date)}")
     head = (f'<p class="pd-compare-meta">From {side(old)}<br>to {side(new)}</p>'
             f'<p class="pd-verdict pd-verdict--{css}"><strong>{words}.</strong> '
             f"{stats.changes} change(s), {stats.material_changes} material; "
