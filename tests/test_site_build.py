@@ -215,17 +215,22 @@ def _security_versions(*dates: str) -> dict[str, str]:
                                  f"# Security & privacy\n\nAudited on {d} by a third party.\n") for d in dates}
 
 
-def test_compare_pages_default_to_adjacent_pairs_and_each_version_against_the_current(
+def test_compare_pages_default_to_consecutive_pairs_and_adjacent_adds_each_against_the_current(
         tmp_path: Path) -> None:
     store = write_store(tmp_path / "s", extra=_security_versions("2023-02-01", "2023-03-01", "2023-04-01"))
     site = write_site_project(tmp_path / "p", store)
+    mkdocs_build(site, "site-default")
+    default = {p.parent.name for p in (site / "site-default/compare").glob("security@*/index.html")}
+    assert default == {"security@2023...security@2023-02-01", "security@2023-02-01...security@2023-03-01",
+                       "security@2023-03-01...security@2023-04-01"}  # linear in versions
+    config = site / "mkdocs.yml"
+    config.write_text(config.read_text().replace("banner_days: 30", "banner_days: 30\n      compare: adjacent"))
     mkdocs_build(site)
     made = {p.parent.name for p in (site / "site/compare").glob("security@*/index.html")}
     assert "security@2023...security@2023-02-01" in made  # consecutive
     assert "security@2023...security@2023-04-01" in made  # against the current version
     assert "security@2023...security@2023-03-01" not in made  # two old versions: not built
-    config = site / "mkdocs.yml"
-    config.write_text(config.read_text().replace("banner_days: 30", "banner_days: 30\n      compare: all"))
+    config.write_text(config.read_text().replace("compare: adjacent", "compare: all"))
     mkdocs_build(site, "site-all")
     assert (site / "site-all/compare/security@2023...security@2023-03-01/index.html").is_file()
 

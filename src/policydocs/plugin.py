@@ -52,6 +52,8 @@ from policydocs.errors import UserError
 from policydocs.fsutil import atomic_write_text
 from policydocs.materiality import load_rules
 from policydocs.site import PairComparisons, SiteModel, SiteOptions, build_site
+from policydocs.progress import progress_bar
+from policydocs.site.history import site_pairs
 from policydocs.site.model import GeneratedPage, changelog_uri, home_uri
 from policydocs.site.text import esc
 from policydocs.store import Store, open_store, today_from_env
@@ -69,6 +71,8 @@ _DISK_BACKED: dict[Path, tuple[DiskCache, PairComparisons]] = {}
 # ... which holds verdicts for every pair but whole comparisons only for the last few:
 # a compare page reads its comparison back from disk when MkDocs writes it.
 KEEP_IN_MEMORY = 32
+# ``compare: all`` is quadratic: past this many extra compare pages the build warns.
+COMPARE_ALL_WARN_PAGES = 300
 
 
 class PolicyDocsConfig(Config):
@@ -76,7 +80,7 @@ class PolicyDocsConfig(Config):
     """Turn the plugin off (e.g. to preview hand-written pages only)."""
     store = Type(str, default="policy_versions")
     """The policy store, relative to mkdocs.yml."""
-    compare = Choice(("adjacent", "consecutive", "all"), default="adjacent")
+    compare = Choice(("adjacent", "consecutive", "all"), default="consecutive")
     """Compare pages for consecutive versions, ``supersedes`` links and each version
     against the current (and any upcoming) one (``adjacent``: pages grow linearly with
     versions, but comparing old versions with the current one costs more as texts drift
@@ -257,9 +261,19 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
             site_name=store.settings.site_name or config.site_name,
             directory_urls=config.use_directory_urls, home_intro=not self._own_index,
         )
+        today = today_from_env()
+        if options.compare == "all":
+            pages = sum(1 for p in site_pairs(store, today, "all") if p.kind == "any")
+            if pages > COMPARE_ALL_WARN_PAGES:
+                log.warning("compare: all builds %d extra compare pages (every pair of versions: "
+                            "time and cache grow with the square of the versions); use "
+                            "'compare: consecutive' (linear) or 'adjacent' for long histories",
+                            pages)
         try:
             cache = self._cache(config)
-            return build_site(store, self._rules, today_from_env(), options, cache=cache, texts=self._disk)
+            with progress_bar() as progress:
+                return build_site(store, self._rules, today, options, cache=cache, texts=self._disk,
+                                  progress=progress)
         except UserError as exc:
             raise PluginError(f"policydocs: {exc}") from None
 
