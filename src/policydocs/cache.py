@@ -144,7 +144,7 @@ class ComparisonCache:
             engine_version: str = ENGINE_VERSION) -> None:
         key = cache_key(comparison.old_sha256, comparison.new_sha256, rules_digest, engine_version)
         text = json.dumps(_pack(comparison_to_dict(comparison)), ensure_ascii=False, separators=(",", ":"))
-        atomic_write_text(self._path(key), text)
+        atomic_write_text(self._path(key), text, sync_dir=False)  # a lost entry is a miss
         self._grow(len(text.encode("utf-8")))
 
     def get_text(self, key: str) -> str | None:
@@ -162,7 +162,7 @@ class ComparisonCache:
         return text
 
     def put_text(self, key: str, text: str) -> None:
-        atomic_write_text(self.folder / key[:2] / f"{key}{ARTEFACT_SUFFIX}", text)
+        atomic_write_text(self.folder / key[:2] / f"{key}{ARTEFACT_SUFFIX}", text, sync_dir=False)
         self._grow(len(text.encode("utf-8")))
 
     def _grow(self, size: int) -> None:

@@ -91,6 +91,7 @@ def check(store_root: Path, against: str, no_git: bool) -> None:
 def changelog(store_root: Path, out: Path, check_only: bool, site_url: str | None) -> None:
     """Generate CHANGELOG.md from the store: newest first, one entry per version."""
     from policydocs.changelog import changelog_entries, render_changelog
+    from policydocs.crashsafe import WriteLock, remove_temp_files
     from policydocs.fsutil import atomic_write_text
     from policydocs.materiality import load_rules
     from policydocs.store import open_store, today_from_env
@@ -109,7 +110,9 @@ def changelog(store_root: Path, out: Path, check_only: bool, site_url: str | Non
             sys.exit(1)
         click.echo(f"{out}: up to date ({len(entries)} entries)", err=True)
         return
-    atomic_write_text(out, text)
+    # The lock makes the temporary files a killed run left there stale: they go first.
+    with WriteLock(out.parent, lambda folder: remove_temp_files([folder], target=out.name), create=True):
+        atomic_write_text(out, text)
     click.echo(f"wrote {out} ({len(entries)} entries)", err=True)
 
 

@@ -19,12 +19,14 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import yaml
 
+from policydocs.crashsafe import WriteLock, fsync_dir, make_dirs, remove_temp_files
 from policydocs.errors import UserError
 from policydocs.fsutil import atomic_write_text
+from policydocs.progress import ProgressCallback
 
 POLICIES_FILE = "policies.yml"
 POLICY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -477,7 +479,8 @@ def _load_registry(root: Path, problems: list[Problem]) -> tuple[dict[str, dict]
 def load_store(root: Path) -> tuple[Store, list[Problem]]:
     """Load everything that is valid and list every problem found."""
     root = Path(root)
-    if not root.is_dir():
+    # A folder holding nothing yet is what a command killed while creating the store leaves.
+    if not root.is_dir() or not ((root / POLICIES_FILE).exists() or _holds_files(root)):
         raise UserError(f"{root}: no policy store here (expected a folder with {POLICIES_FILE})")
     problems: list[Problem] = []
     entries, settings = _load_registry(root, problems)
@@ -485,7 +488,9 @@ def load_store(root: Path) -> tuple[Store, list[Problem]]:
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     policies: dict[str, Policy] = {}
     for folder in folders:
-        if folder.name not in entries:
+        # An empty folder holds no policy (git does not even keep it): what a command
+        # killed between making a policy's folder and declaring it leaves.
+        if folder.name not in entries and _holds_files(folder):
             problems.append(Problem(_rel(folder, root),
                                     f"policy folder is not declared in {POLICIES_FILE}; add it there"))
     for policy_id, entry in entries.items():
@@ -528,6 +533,13 @@ def load_store(root: Path) -> tuple[Store, list[Problem]]:
     return Store(root=root, policies=policies, settings=settings), problems
 
 
+def _holds_files(folder: Path) -> bool:
+    """Whether ``folder`` holds anything but dot-files (such as temporary files) and
+    folders that hold nothing."""
+    return any(not entry.name.startswith(".") and (not entry.is_dir() or _holds_files(Path(entry.path)))
+               for entry in os.scandir(folder))
+
+
 def _same_day_problems(versions: list[Version], root: Path) -> list[Problem]:
     """Two versions on one date: a day holds one date-only version, or only
     time-precise ones (``--keep-all``), never both."""
@@ -560,22 +572,65 @@ def version_path(root: Path, policy_id: str, version_id: str) -> Path:
     return Path(root) / policy_id / f"{version_id}.md"
 
 
-def write_version(root: Path, version: Version) -> Path:
-    """Write a new version file atomically; an existing file is never overwritten."""
+def _checked_version_file(root: Path, version: Version) -> tuple[Path, str]:
+    """The path and text of a new version, proved to read back as the same version."""
     path = version_path(root, version.policy_id, version.version_id)
     text = render_version_file(version)
-    # Prove the file reads back as the same version before it lands.
     parse_version(text, policy_id=version.policy_id, version_id=version.version_id,
                   path=path, where=str(path))
+    return path, text
+
+
+def _write_new_file(path: Path, text: str, *, sync_dir: bool = True) -> None:
     try:
-        atomic_write_text(path, text, overwrite=False)
+        atomic_write_text(path, text, overwrite=False, sync_dir=sync_dir)
     except FileExistsError:
         raise UserError(f"{path}: exists already; published versions are never overwritten") from None
+
+
+def write_version(root: Path, version: Version) -> Path:
+    """Write a new version file atomically; an existing file is never overwritten."""
+    path, text = _checked_version_file(root, version)
+    _write_new_file(path, text)
     return path
 
 
 def write_registry(root: Path, data: dict[str, Any]) -> None:
     atomic_write_text(Path(root) / POLICIES_FILE, dump_yaml(data))
+
+
+def store_lock(root: Path) -> WriteLock:
+    """The store's write lock; taking it removes the temporary files of killed writes."""
+    return WriteLock(root, clean=_remove_temp_files)
+
+
+def _remove_temp_files(root: Path) -> None:
+    remove_temp_files([root, *(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))])
+
+
+def add_to_store(root: Path, registry: dict[str, Any], new_registry: dict[str, Any],
+                 versions: Sequence[Version], *, lock: WriteLock,
+                 progress: ProgressCallback | None = None) -> list[Path]:
+    """Write ``new_registry`` and new ``versions`` so that a kill at any instant leaves a
+    valid store (docs/store.md, "Crash safety"): every version is checked before anything
+    is written; then each policy's folder is made, then ``policies.yml`` declares the
+    policy, then its version files land (their folders synced once, after the last)."""
+    root = Path(root)
+    checked = [_checked_version_file(root, v) for v in versions]
+    lock.acquire(create=True)
+    new_ids = set(new_registry.get("policies") or {}) - set(registry.get("policies") or {})
+    folders = sorted({root / policy_id for policy_id in new_ids} | {path.parent for path, _ in checked})
+    for folder in folders:
+        make_dirs(folder)
+    if new_registry != registry:
+        write_registry(root, new_registry)
+    for done, (path, text) in enumerate(checked, 1):
+        _write_new_file(path, text, sync_dir=False)
+        if progress:
+            progress("writing", done, len(checked))
+    for folder in folders:
+        fsync_dir(folder)
+    return [path for path, _ in checked]
 
 
 def read_registry(root: Path) -> dict[str, Any]:
