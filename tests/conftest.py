@@ -124,3 +124,12 @@ def corpus_histories(repo: Path) -> dict[str, list[str]]:
         pos += size + 1
     return histories
 
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """How many kill points each crash-safety test exercised (tests/test_crash_safety.py)."""
+    rows = [(value, report.nodeid) for report in terminalreporter.stats.get("passed", [])
+            if report.when == "call" for name, value in report.user_properties if name == "kill_points"]
+    if rows:
+        terminalreporter.write_sep("-", "kill points exercised (each also killed at random instants)")
+        for value, nodeid in rows:
+            terminalreporter.write_line(f"{value:4d}  {nodeid}")

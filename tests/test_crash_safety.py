@@ -1,12 +1,23 @@
-"""What a killed writing command leaves is a valid store, and the next writing
-command clears its debris (docs/store.md, "Crash safety")."""
+"""Killed at any instant, each writing command leaves a valid store, and the same
+command run again gives what an uninterrupted run gives, byte for byte
+(docs/store.md, "Crash safety").
+
+The kill loop runs the real CLI in a subprocess with POLICYDOCS_TEST_KILL_AT_STEP=N
+for N = 1, 2, ... until a run finishes: the process SIGKILLs itself right after its
+Nth file-system step (`policydocs.crashsafe.step_done`), so every step of the
+command is a kill point. A few more runs are killed from outside, after delays
+drawn from a seeded RNG over the command's measured duration, wherever they are.
+"""
 
 from __future__ import annotations
 
 import os
+import random
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,8 +25,10 @@ from click.testing import CliRunner
 
 from conftest import ROOT, STORE, GitRepo, seed, snapshot
 from policydocs.cli import main
+from policydocs.crashsafe import KILL_AT_STEP_ENV, is_temp_name
 from policydocs.store import load_store
 
+RANDOM_KILLS = 2  # per command, on top of every deterministic kill point
 TODAY_EPOCH = "1767225600"  # 2026-01-01: the same "today" for every run of a command
 HINTS = ROOT / "sources" / "hints"
 
@@ -168,3 +181,124 @@ def test_new_names_are_synced_and_new_folders_are_durable_before_policies_yml_de
     for i, path in names:
         if path.parent == store.resolve() and i < registry_at:
             assert ("sync", store.resolve()) in events[i + 1:registry_at], path
+
+
+# --- the kill loop ---------------------------------------------------------------------
+
+
+def fresh_work(template: Path, work: Path) -> Path:
+    shutil.copytree(template, work)
+    return work
+
+
+def assert_valid_after_kill(work: Path, store_existed: bool, before: dict[str, bytes],
+                            after: dict[str, bytes]) -> None:
+    """Each file is as before or as the finished command leaves it (temporary files
+    aside), and the store is valid — or, when the command was creating it, still no store."""
+    now = {path: data for path, data in snapshot(work).items() if not is_temp_name(Path(path).name)}
+    for path in set(now) | set(before):
+        if now.get(path) != before.get(path):
+            assert now.get(path) == after.get(path), f"{path}: neither as before nor as after"
+    store = work / "pv"
+    check = run_in_process("check", "--no-git", "--store", str(store))
+    if store_existed or check.exit_code == 0:
+        assert check.exit_code == 0, check.output
+        assert load_store(store)[1] == []
+    else:
+        assert check.exit_code == 2 and "no policy store here" in check.output, check.output
+
+
+def assert_rerun_completes(args: tuple[str, ...], work: Path, after: dict[str, bytes]) -> None:
+    rerun = run_in_process(*argv(args, work))
+    assert rerun.exit_code == 0, rerun.output
+    assert snapshot(work) == after  # temporary files included: none may be left
+
+
+def kill_loop(args: tuple[str, ...], template: Path, runs: Path) -> int:
+    """Kill the command after each of its steps, then at random instants; check each
+    state and its rerun. The number of steps (deterministic kill points)."""
+    before = snapshot(template)
+    store_existed = (template / "pv").exists()
+    started = time.monotonic()
+    reference = start_cli(args, fresh_work(template, runs / "reference"))
+    assert reference.wait() == 0, reference.communicate()[1]
+    duration = time.monotonic() - started
+    after = snapshot(runs / "reference")
+    assert after != before
+
+    def assert_recovers(work: Path) -> None:
+        assert_valid_after_kill(work, store_existed, before, after)
+        assert_rerun_completes(args, work, after)
+
+    steps = 0
+    while True:
+        work = fresh_work(template, runs / f"step-{steps + 1}")
+        process = start_cli(args, work, {KILL_AT_STEP_ENV: str(steps + 1)})
+        stderr = process.communicate()[1]
+        if process.returncode == 0:  # the command has no such step: each one was a kill point
+            assert snapshot(work) == after
+            break
+        assert process.returncode == -signal.SIGKILL, stderr
+        steps += 1
+        assert_recovers(work)
+    rng = random.Random(14)
+    for n in range(RANDOM_KILLS):
+        work = fresh_work(template, runs / f"random-{n}")
+        process = start_cli(args, work)
+        time.sleep(rng.uniform(0, duration))
+        process.kill()
+        process.communicate()
+        assert_recovers(work)
+    return steps
+
+
+def template_with(tmp_path: Path, store: Path | None) -> Path:
+    """The work folder every run starts from: ``pv/`` a copy of ``store``, or no store."""
+    template = tmp_path / "template"
+    template.mkdir()
+    if store is not None:
+        shutil.copytree(store, template / "pv")
+    return template
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new-store", "seed-store"])
+def test_import_git_killed_at_any_step_leaves_a_valid_store_that_a_rerun_completes(
+        existing, history, tmp_path, record_property):
+    template = template_with(tmp_path, STORE if existing else None)
+    args = ("import-git", str(history), "--store", "{work}/pv")
+    kill_points = kill_loop(args, template, tmp_path / "runs")
+    assert kill_points >= 3 * 5  # five versions, each a temp file written, linked, unlinked
+    record_property("kill_points", kill_points)
+
+
+def test_import_of_a_new_policy_killed_at_any_step_leaves_a_valid_store_that_a_rerun_completes(
+        tmp_path, record_property):
+    template = template_with(tmp_path, None)
+    first = run_in_process("import", str(seed("001")), "--policy", "privacy-policy", "--owner", "OpenAI",
+                           "--store", str(template / "pv"))
+    assert first.exit_code == 0, first.output
+    args = ("import", str(seed("003")), "--policy", "api-data-privacy", "--owner", "OpenAI",
+            "--url", "https://openai.com/api-data-privacy", "--supersedes", "privacy-policy",
+            "--hints", str(HINTS / f"{seed('003').stem}.yml"), "--store", "{work}/pv")
+    kill_points = kill_loop(args, template, tmp_path / "runs")
+    assert kill_points >= 1 + 2 + 3  # the folder, policies.yml, the version
+    record_property("kill_points", kill_points)
+
+
+def test_import_into_no_store_killed_at_any_step_leaves_no_store_or_a_valid_one(tmp_path, record_property):
+    template = template_with(tmp_path, None)
+    args = ("import", str(seed("001")), "--policy", "privacy-policy", "--store", "{work}/pv")
+    kill_points = kill_loop(args, template, tmp_path / "runs")
+    assert kill_points >= 2 + 2 + 3  # the store and policy folders, policies.yml, the version
+    record_property("kill_points", kill_points)
+
+
+def test_changelog_killed_at_any_step_leaves_the_old_file_or_the_new_one(tmp_path, record_property):
+    template = template_with(tmp_path, STORE)
+    (template / "CHANGELOG.md").write_text("# Changelog\n\nstale\n")
+    args = ("changelog", "--store", "{work}/pv", "--out", "{work}/CHANGELOG.md")
+    kill_points = kill_loop(args, template, tmp_path / "runs")
+    assert kill_points >= 2  # the temp file written, renamed over the old file
+    record_property("kill_points", kill_points)
+
+
