@@ -55,11 +55,12 @@ def main() -> None:
 
 @main.command()
 @store_option
-@click.option("--against", metavar="REF", default="HEAD", show_default=True,
-              help="Git ref of the last published state; its version files must not change.")
+@click.option("--against", metavar="REF", default=None,
+              help="Git ref of the last published state; its version files must not change. "
+                   "[default: HEAD; outside git, or before the first commit, nothing is published]")
 @click.option("--no-git", is_flag=True, help="Skip the immutability check (no git history).")
 @user_errors
-def check(store_root: Path, against: str, no_git: bool) -> None:
+def check(store_root: Path, against: str | None, no_git: bool) -> None:
     """Validate the store and enforce that published versions are unchanged.
 
     Exit 0 when clean, 1 when problems were found (each listed as 'file: problem').
@@ -68,7 +69,10 @@ def check(store_root: Path, against: str, no_git: bool) -> None:
 
     store, problems = load_store(store_root)
     if not no_git:
-        problems += immutability_problems(store_root, against)
+        changed, note = immutability_problems(store_root, against)
+        problems += changed
+        if note:
+            click.echo(note, err=True)
     problems += _notice_period_problems(store)
     for problem in problems:
         click.echo(str(problem))

@@ -19,7 +19,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import yaml
 
@@ -27,6 +27,9 @@ from policydocs.crashsafe import WriteLock, fsync_dir, make_dirs, remove_temp_fi
 from policydocs.errors import UserError
 from policydocs.fsutil import atomic_write_text
 from policydocs.progress import ProgressCallback
+
+if TYPE_CHECKING:
+    import git
 
 POLICIES_FILE = "policies.yml"
 POLICY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -667,48 +670,70 @@ __all__ = [
 # --- immutability --------------------------------------------------------------------
 
 
-def immutability_problems(root: Path, against: str = "HEAD") -> list[Problem]:
-    """Published version files (those at git ref ``against``) that changed since.
+def immutability_problems(root: Path, against: str | None = None) -> tuple[list[Problem], str | None]:
+    """Published version files that changed since they were published, and a note
+    when nothing could be compared (then the problems are none).
 
-    Only the editable fields (summary, material, material_reason) may differ; the
-    body and every other field must be the same, byte for byte.
+    The published state is git ref ``against``, by default HEAD; an explicit ref
+    that names no commit is a `UserError`. Without one, a store outside any git
+    repository, or in a repository with no commits yet, has nothing to compare with
+    (the note says which). Only the editable fields (summary, material,
+    material_reason) may differ; the body and every other field must be the same,
+    byte for byte.
     """
-    import git  # gitpython; imported here so store reading needs no git
-
-    root = Path(root).resolve()
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise UserError(f"{root}: not inside a git repository; --against needs git history") from None
-    try:
-        commit = repo.commit(against)
-    except (git.BadName, ValueError, git.GitCommandError):
-        raise UserError(f"--against {against}: no such commit, branch or tag in {repo.working_dir}") from None
-    top = Path(repo.working_tree_dir).resolve()
-    prefix = root.relative_to(top).as_posix()
-    try:
-        tree = commit.tree / prefix if prefix != "." else commit.tree
-    except KeyError:
-        return []  # the store did not exist at that commit: nothing was published
+    tree, note = _published_tree(Path(root), against)
+    if tree is None:
+        return [], note
+    root, prefix = Path(root).resolve(), tree.path
+    label = against or "HEAD"
     problems: list[Problem] = []
     for blob in tree.traverse():
         if blob.type != "blob" or not blob.path.endswith(".md"):
             continue
-        rel = Path(blob.path).relative_to(prefix) if prefix != "." else Path(blob.path)
+        rel = Path(blob.path).relative_to(prefix)
         if len(rel.parts) != 2:
             continue
         where = f"{root.name}/{rel.as_posix()}"
         path = root / rel
         published = blob.data_stream.read()
         if not path.exists():
-            problems.append(Problem(where, f"published version was deleted (it exists at {against}); "
+            problems.append(Problem(where, f"published version was deleted (it exists at {label}); "
                                            "restore it: published versions are immutable"))
             continue
         current = path.read_bytes()
         if current == published:
             continue
-        problems.extend(_frozen_field_problems(published, current, where, against))
-    return problems
+        problems.extend(_frozen_field_problems(published, current, where, label))
+    return problems, None
+
+
+def _published_tree(root: Path, against: str | None) -> tuple[git.Tree | None, str | None]:
+    """The store's folder at the published commit (a git tree), or None and why."""
+    try:
+        import git  # gitpython; imported here so store reading needs no git
+    except ImportError:  # gitpython refuses to load without a git executable
+        if against is not None:
+            raise UserError(f"--against {against}: git is not installed") from None
+        return None, "immutability not checked: git is not installed"
+    try:
+        repo = git.Repo(root.resolve(), search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        if against is not None:
+            raise UserError(f"{root}: not inside a git repository; --against needs git history") from None
+        return None, f"immutability not checked: {root} is not in a git repository"
+    if against is None and not repo.head.is_valid():
+        return None, (f"immutability not checked: the git repository of {root} has no commits yet, "
+                      "so nothing is published")
+    label = against or "HEAD"
+    try:
+        commit = repo.commit(label)
+    except (git.BadName, ValueError, git.GitCommandError):
+        raise UserError(f"--against {label}: no such commit, branch or tag in {repo.working_dir}") from None
+    prefix = root.resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
+    try:
+        return (commit.tree / prefix if prefix != "." else commit.tree), None
+    except KeyError:
+        return None, f"immutability not checked: {root} is not in {label} yet, so nothing of it is published"
 
 
 def _frozen_field_problems(published: bytes, current: bytes, where: str, against: str) -> list[Problem]:
