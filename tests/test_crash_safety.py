@@ -134,6 +134,20 @@ def test_changelog_removes_only_its_own_temp_files(tmp_path):
     assert out.read_text().startswith("# Changelog")
 
 
+def test_import_git_completes_a_store_that_an_older_policydocs_left_half_imported(history, tmp_path):
+    """Issue #14: policies.yml declares every policy, some have no folder, a temp file is left."""
+    whole = tmp_path / "whole"
+    assert run_in_process("import-git", str(history), "--store", str(whole)).exit_code == 0
+    half = tmp_path / "half"
+    (half / "acme-privacy").mkdir(parents=True)
+    shutil.copy(whole / "policies.yml", half / "policies.yml")
+    shutil.copy(whole / "acme-privacy" / "2024-01-10.md", half / "acme-privacy")
+    (half / ".policies.yml.abcd1234.tmp").write_text("policies:")
+    rerun = run_in_process("import-git", str(history), "--store", str(half))
+    assert rerun.exit_code == 0, rerun.output
+    assert snapshot(half) == snapshot(whole)
+
+
 def test_two_imports_at_once_both_land_in_policies_yml(tmp_path):
     store = tmp_path / "pv"
     assert run_in_process("import", str(seed("001")), "--policy", "privacy-policy",

@@ -44,6 +44,7 @@ from policydocs.store import (
     Version,
     add_to_store,
     load_store,
+    missing_folder_problem,
     read_registry,
     store_lock,
     version_sort_key,
@@ -298,6 +299,8 @@ def plan_import(repo_path: Path, store_root: Path, *, globs: tuple[str, ...] = D
     commits = walk_history(repo)
     tracks = build_tracks(commits, globs or DEFAULT_GLOBS, maps or {}, where)
     store, problems = load_store(store_root) if (Path(store_root) / "policies.yml").exists() else (None, [])
+    made_here = {missing_folder_problem(Path(store_root), t.policy_id) for t in tracks}
+    problems = [p for p in problems if p not in made_here]
     if problems:
         raise UserError(f"{problems[0]} (fix the store first; run 'policydocs check')")
     report = ImportReport(repo=_repo_name(repo, repo_path),

@@ -487,7 +487,6 @@ def load_store(root: Path) -> tuple[Store, list[Problem]]:
         raise UserError(f"{root}: no policy store here (expected a folder with {POLICIES_FILE})")
     problems: list[Problem] = []
     entries, settings = _load_registry(root, problems)
-    registry_where = _rel(root / POLICIES_FILE, root)
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     policies: dict[str, Policy] = {}
     for folder in folders:
@@ -500,7 +499,7 @@ def load_store(root: Path) -> tuple[Store, list[Problem]]:
         folder = root / policy_id
         versions: list[Version] = []
         if not folder.is_dir():
-            problems.append(Problem(registry_where, f"policy '{policy_id}' has no folder {policy_id}/"))
+            problems.append(missing_folder_problem(root, policy_id))
         else:
             for path in sorted(folder.iterdir()):
                 where = _rel(path, root)
@@ -534,6 +533,12 @@ def load_store(root: Path) -> tuple[Store, list[Problem]]:
             versions=tuple(versions),
         )
     return Store(root=root, policies=policies, settings=settings), problems
+
+
+def missing_folder_problem(root: Path, policy_id: str) -> Problem:
+    """A declared policy without its folder: what an older policydocs, killed during an
+    import, left (issue #14); an import that writes the policy makes the folder."""
+    return Problem(_rel(root / POLICIES_FILE, root), f"policy '{policy_id}' has no folder {policy_id}/")
 
 
 def _holds_files(folder: Path) -> bool:
