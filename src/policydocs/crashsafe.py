@@ -72,16 +72,13 @@ def is_temp_name(name: str, target: str | None = None) -> bool:
     return m is not None and (target is None or m["target"] == target)
 
 
-def remove_temp_files(folders: Iterable[Path], target: str | None = None) -> int:
+def remove_temp_files(folders: Iterable[Path], target: str | None = None) -> None:
     """Delete the temporary files a killed write left in ``folders`` (only with the
-    folder's `WriteLock` held: then no running command owns one); how many."""
-    removed = 0
+    folder's `WriteLock` held: then no running command owns one)."""
     for folder in folders:
         for entry in os.scandir(folder):
             if is_temp_name(entry.name, target) and entry.is_file(follow_symlinks=False):
                 os.unlink(entry.path)
-                removed += 1
-    return removed
 
 
 class WriteLock:
@@ -103,10 +100,6 @@ class WriteLock:
         self._create = create
         self._fd: int | None = None
 
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
     def acquire(self, *, create: bool) -> bool:
         """Take the lock (creating the folder when ``create``); whether it is held."""
         if self._fd is None and (create or self.folder.is_dir()):
@@ -120,7 +113,7 @@ class WriteLock:
             self._fd = fd
             if self._clean is not None:
                 self._clean(self.folder)
-        return self.held
+        return self._fd is not None
 
     def release(self) -> None:
         if self._fd is not None:

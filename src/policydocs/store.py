@@ -609,10 +609,10 @@ def write_registry(root: Path, data: dict[str, Any]) -> None:
 
 def store_lock(root: Path) -> WriteLock:
     """The store's write lock; taking it removes the temporary files of killed writes."""
-    return WriteLock(root, clean=_remove_temp_files)
+    return WriteLock(root, clean=_remove_store_temp_files)
 
 
-def _remove_temp_files(root: Path) -> None:
+def _remove_store_temp_files(root: Path) -> None:
     remove_temp_files([root, *(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))])
 
 
