@@ -48,6 +48,43 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+class GitRepo:
+    """A real repository whose commits get the dates we choose."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+
+    def git(self, *args: str, when: str = "2024-01-01T12:00:00Z") -> str:
+        env = dict(os.environ, GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when,
+                   GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org",
+                   GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
+        return subprocess.run(["git", *args], cwd=self.path, env=env, check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    def commit(self, when: str, files: dict[str, str | bytes | None], message: str = "update") -> str:
+        for rel, content in files.items():
+            target = self.path / rel
+            if content is None:
+                self.git("rm", "-q", rel)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content)
+            self.git("add", rel)
+        self.git("commit", "-q", "-m", message, when=when)
+        return self.git("rev-parse", "HEAD")
+
+    def rename(self, when: str, old: str, new: str) -> str:
+        (self.path / new).parent.mkdir(parents=True, exist_ok=True)
+        self.git("mv", old, new)
+        self.git("commit", "-q", "-m", f"rename {old}", when=when)
+        return self.git("rev-parse", "HEAD")
+
+
 def corpus_clone(dest: Path) -> Path:
     """Clone the genai-eu corpus bundle into ``dest`` (read-only use), failing clearly."""
     bundle = CORPORA / "genai-eu-versions.bundle"
@@ -86,3 +123,13 @@ def corpus_histories(repo: Path) -> dict[str, list[str]]:
         histories.setdefault(path, []).append(out[pos:pos + size].decode("utf-8"))
         pos += size + 1
     return histories
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """How many kill points each crash-safety test exercised (tests/test_crash_safety.py)."""
+    rows = [(value, report.nodeid) for report in terminalreporter.stats.get("passed", [])
+            if report.when == "call" for name, value in report.user_properties if name == "kill_points"]
+    if rows:
+        terminalreporter.write_sep("-", "kill points exercised (each also killed at random instants)")
+        for value, nodeid in rows:
+            terminalreporter.write_line(f"{value:4d}  {nodeid}")

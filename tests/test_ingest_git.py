@@ -2,54 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPORA, snapshot
+from conftest import CORPORA, GitRepo, snapshot
 from policydocs.store import load_store, open_store
 
 PRIVACY_V1 = "# Privacy Policy\n\nEffective: 1 March 2024\n\nWe keep your data for 30 days.\n"
 PRIVACY_V2 = "# Privacy Policy\n\nEffective: 1 May 2024\n\nWe keep your data for 90 days.\n"
-
-
-class GitRepo:
-    """A real repository whose commits get the dates we choose."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        path.mkdir(parents=True, exist_ok=True)
-        self.git("init", "-q", "-b", "main")
-
-    def git(self, *args: str, when: str = "2024-01-01T12:00:00Z") -> str:
-        env = dict(os.environ, GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when,
-                   GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org",
-                   GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
-        return subprocess.run(["git", *args], cwd=self.path, env=env, check=True,
-                              capture_output=True, text=True).stdout.strip()
-
-    def commit(self, when: str, files: dict[str, str | bytes | None], message: str = "update") -> str:
-        for rel, content in files.items():
-            target = self.path / rel
-            if content is None:
-                self.git("rm", "-q", rel)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                target.write_bytes(content)
-            else:
-                target.write_text(content)
-            self.git("add", rel)
-        self.git("commit", "-q", "-m", message, when=when)
-        return self.git("rev-parse", "HEAD")
-
-    def rename(self, when: str, old: str, new: str) -> str:
-        (self.path / new).parent.mkdir(parents=True, exist_ok=True)
-        self.git("mv", old, new)
-        self.git("commit", "-q", "-m", f"rename {old}", when=when)
-        return self.git("rev-parse", "HEAD")
 
 
 @pytest.fixture

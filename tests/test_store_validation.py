@@ -162,3 +162,49 @@ def test_check_against_unknown_ref_is_a_usage_error(tmp_path, run_cli):
     result = run_cli("check", "--against", "nope")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "no such commit" in result.stderr
+
+
+def test_check_outside_git_validates_the_store_and_says_immutability_was_not_checked(tmp_path, run_cli):
+    root = make_store(tmp_path, {"privacy/2021-02-11.md": VALID})
+    assert subprocess.run(["git", "rev-parse"], cwd=tmp_path, capture_output=True).returncode != 0
+    ok = run_cli("check")
+    assert ok.returncode == 0, ok.stderr
+    note, summary = ok.stderr.splitlines()
+    assert note == "immutability not checked: policy_versions is not in a git repository"
+    assert summary == "ok: 1 policies, 1 versions in policy_versions"
+    (root / "privacy/2021-02-11.md").write_text(VALID.replace("date_basis: stated", "date_basis: guessed"))
+    bad = run_cli("check")
+    assert bad.returncode == 1 and "'date_basis' must be" in bad.stdout
+
+
+def test_check_against_a_ref_outside_git_is_a_usage_error(tmp_path, run_cli):
+    make_store(tmp_path, {"privacy/2021-02-11.md": VALID})
+    result = run_cli("check", "--against", "HEAD")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "not inside a git repository" in result.stderr
+
+
+def test_check_in_a_repository_without_commits_says_nothing_is_published_yet(tmp_path, run_cli):
+    make_store(tmp_path, {"privacy/2021-02-11.md": VALID})
+    git(tmp_path, "init", "-q")
+    ok = run_cli("check")
+    assert ok.returncode == 0, ok.stderr
+    note, summary = ok.stderr.splitlines()
+    assert note == ("immutability not checked: the git repository of policy_versions has no commits yet, "
+                    "so nothing is published")
+    assert summary.startswith("ok: ")
+    explicit = run_cli("check", "--against", "HEAD")
+    assert explicit.returncode == 2
+    assert explicit.stderr.count("\n") == 1 and "--against HEAD: no such commit" in explicit.stderr
+
+
+def test_check_of_a_store_not_committed_yet_says_nothing_of_it_is_published(tmp_path, run_cli):
+    git(tmp_path, "init", "-q")
+    (tmp_path / "README.md").write_text("# Policies\n")
+    git(tmp_path, "add", "README.md")
+    git(tmp_path, "commit", "-qm", "start")
+    make_store(tmp_path, {"privacy/2021-02-11.md": VALID})
+    ok = run_cli("check")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stderr.splitlines()[0] == ("immutability not checked: policy_versions is not in HEAD yet, "
+                                         "so nothing of it is published")

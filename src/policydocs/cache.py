@@ -244,7 +244,7 @@ class ComparisonCache:
     def _write(self, key: str, path: Path, payload: bytes) -> None:
         sealed = self._seal(key, payload)
         try:
-            atomic_write_bytes(path, sealed)
+            atomic_write_bytes(path, sealed, sync_dir=False)  # a lost entry is a miss
         except OSError as exc:  # a folder or a file where the entry or shard goes, disk full
             self.unwritable += 1
             if self.first_problem is None:

@@ -55,11 +55,12 @@ def main() -> None:
 
 @main.command()
 @store_option
-@click.option("--against", metavar="REF", default="HEAD", show_default=True,
-              help="Git ref of the last published state; its version files must not change.")
+@click.option("--against", metavar="REF", default=None,
+              help="Git ref of the last published state; its version files must not change. "
+                   "[default: HEAD; outside git, or before the first commit, nothing is published]")
 @click.option("--no-git", is_flag=True, help="Skip the immutability check (no git history).")
 @user_errors
-def check(store_root: Path, against: str, no_git: bool) -> None:
+def check(store_root: Path, against: str | None, no_git: bool) -> None:
     """Validate the store and enforce that published versions are unchanged.
 
     Exit 0 when clean, 1 when problems were found (each listed as 'file: problem').
@@ -68,7 +69,10 @@ def check(store_root: Path, against: str, no_git: bool) -> None:
 
     store, problems = load_store(store_root)
     if not no_git:
-        problems += immutability_problems(store_root, against)
+        changed, note = immutability_problems(store_root, against)
+        problems += changed
+        if note:
+            click.echo(note, err=True)
     problems += _notice_period_problems(store)
     for problem in problems:
         click.echo(str(problem))
@@ -91,6 +95,7 @@ def check(store_root: Path, against: str, no_git: bool) -> None:
 def changelog(store_root: Path, out: Path, check_only: bool, site_url: str | None) -> None:
     """Generate CHANGELOG.md from the store: newest first, one entry per version."""
     from policydocs.changelog import changelog_entries, render_changelog
+    from policydocs.crashsafe import WriteLock, remove_temp_files
     from policydocs.fsutil import atomic_write_text
     from policydocs.materiality import load_rules
     from policydocs.store import open_store, today_from_env
@@ -109,7 +114,9 @@ def changelog(store_root: Path, out: Path, check_only: bool, site_url: str | Non
             sys.exit(1)
         click.echo(f"{out}: up to date ({len(entries)} entries)", err=True)
         return
-    atomic_write_text(out, text)
+    # The lock makes the temporary files a killed run left there stale: they go first.
+    with WriteLock(out.parent, lambda folder: remove_temp_files([folder], target=out.name), create=True):
+        atomic_write_text(out, text)
     click.echo(f"wrote {out} ({len(entries)} entries)", err=True)
 
 

@@ -6,12 +6,17 @@ import os
 import tempfile
 from pathlib import Path
 
+from policydocs.crashsafe import fsync_dir, step_done
 
-def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> None:
+
+def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True,
+                       sync_dir: bool = True) -> None:
     """Write to a temporary file in the same folder, then rename it into place.
 
     With ``overwrite=False`` an existing file is never replaced (``FileExistsError``),
     which is how version files stay immutable even under concurrent imports.
+    ``sync_dir`` syncs the folder so the rename survives a power cut; a caller writing
+    many files there passes False and calls `fsync_dir` once after the last.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -21,12 +26,17 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> No
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        step_done()
         if overwrite:
             os.replace(tmp, path)
         else:
             # link() fails if the target exists: no window where it could be clobbered.
             os.link(tmp, path)
+            step_done()
             os.unlink(tmp)
+        step_done()
+        if sync_dir:
+            fsync_dir(path.parent)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -35,5 +45,6 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True) -> No
         raise
 
 
-def atomic_write_text(path: Path, text: str, *, overwrite: bool = True) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"), overwrite=overwrite)
+def atomic_write_text(path: Path, text: str, *, overwrite: bool = True,
+                      sync_dir: bool = True) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), overwrite=overwrite, sync_dir=sync_dir)

@@ -22,7 +22,8 @@ The date rules (docs/import-git.md):
 
 Nothing is written until the whole history has been read and checked, so bad
 input (not a repo, a shallow clone, a binary or missing blob) leaves the store
-untouched.
+untouched. The writes follow the store's crash-safe order (`add_to_store`), so a
+killed import leaves a valid store that the same command, run again, completes.
 """
 
 from __future__ import annotations
@@ -35,17 +36,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from policydocs.crashsafe import WriteLock
 from policydocs.errors import UserError
 from policydocs.ingest.dates import find_stated_date
 from policydocs.store import (
     Source,
     Version,
+    add_to_store,
     load_store,
+    missing_folder_problem,
     read_registry,
+    store_lock,
     version_sort_key,
     with_policy,
-    write_registry,
-    write_version,
 )
 
 DEFAULT_GLOBS = ("*.md",)
@@ -296,6 +299,8 @@ def plan_import(repo_path: Path, store_root: Path, *, globs: tuple[str, ...] = D
     commits = walk_history(repo)
     tracks = build_tracks(commits, globs or DEFAULT_GLOBS, maps or {}, where)
     store, problems = load_store(store_root) if (Path(store_root) / "policies.yml").exists() else (None, [])
+    made_here = {missing_folder_problem(Path(store_root), t.policy_id) for t in tracks}
+    problems = [p for p in problems if p not in made_here]
     if problems:
         raise UserError(f"{problems[0]} (fix the store first; run 'policydocs check')")
     report = ImportReport(repo=_repo_name(repo, repo_path),
@@ -384,25 +389,26 @@ def _repo_name(repo, repo_path: Path) -> str:
 # --- writing -------------------------------------------------------------------------
 
 
-def apply_import(report: ImportReport, store_root: Path, *, progress: Progress | None = None) -> None:
-    """Declare new policies, then write every planned version (each write atomic)."""
+def apply_import(report: ImportReport, store_root: Path, *, lock: WriteLock,
+                 progress: Progress | None = None) -> None:
+    """Declare new policies and write every planned version, in the crash-safe order
+    of `add_to_store`: a rerun after a kill resumes where this stopped."""
     if not report.planned:
         return
     registry = read_registry(store_root)
+    new_registry = registry
     titles = {p.version.policy_id: p.version.title for p in report.planned}
     for policy_id in sorted(titles):
-        registry = with_policy(registry, policy_id, title=titles[policy_id])
-    Path(store_root).mkdir(parents=True, exist_ok=True)
-    write_registry(store_root, registry)
-    for done, planned in enumerate(report.planned, 1):
-        write_version(store_root, planned.version)
-        if progress:
-            progress("writing", done, len(report.planned))
+        new_registry = with_policy(new_registry, policy_id, title=titles[policy_id])
+    add_to_store(store_root, registry, new_registry, [p.version for p in report.planned], lock=lock,
+                 progress=progress)
 
 
 def import_git(repo_path: Path, store_root: Path, **options) -> ImportReport:
-    """Plan, then write: the whole import-git command without the terminal."""
+    """Plan, then write, holding the store's write lock: the whole import-git command
+    without the terminal."""
     progress = options.pop("progress", None)
-    report = plan_import(repo_path, store_root, progress=progress, **options)
-    apply_import(report, store_root, progress=progress)
+    with store_lock(store_root) as lock:
+        report = plan_import(repo_path, store_root, progress=progress, **options)
+        apply_import(report, store_root, lock=lock, progress=progress)
     return report

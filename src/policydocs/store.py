@@ -19,12 +19,17 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import yaml
 
+from policydocs.crashsafe import WriteLock, fsync_dir, make_dirs, remove_temp_files
 from policydocs.errors import UserError
 from policydocs.fsutil import atomic_write_text
+from policydocs.progress import ProgressCallback
+
+if TYPE_CHECKING:
+    import git
 
 POLICIES_FILE = "policies.yml"
 POLICY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -527,22 +532,24 @@ def _load_registry(root: Path, problems: list[Problem]) -> tuple[dict[str, dict]
 def load_store(root: Path) -> tuple[Store, list[Problem]]:
     """Load everything that is valid and list every problem found."""
     root = Path(root)
-    if not root.is_dir():
+    # A folder holding nothing yet is what a command killed while creating the store leaves.
+    if not root.is_dir() or not ((root / POLICIES_FILE).exists() or _holds_files(root)):
         raise UserError(f"{root}: no policy store here (expected a folder with {POLICIES_FILE})")
     problems: list[Problem] = []
     entries, settings = _load_registry(root, problems)
-    registry_where = _rel(root / POLICIES_FILE, root)
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     policies: dict[str, Policy] = {}
     for folder in folders:
-        if folder.name not in entries:
+        # An empty folder holds no policy (git does not even keep it): what a command
+        # killed between making a policy's folder and declaring it leaves.
+        if folder.name not in entries and _holds_files(folder):
             problems.append(Problem(_rel(folder, root),
                                     f"policy folder is not declared in {POLICIES_FILE}; add it there"))
     for policy_id, entry in entries.items():
         folder = root / policy_id
         versions: list[Version] = []
         if not folder.is_dir():
-            problems.append(Problem(registry_where, f"policy '{policy_id}' has no folder {policy_id}/"))
+            problems.append(missing_folder_problem(root, policy_id))
         else:
             for path in sorted(folder.iterdir()):
                 where = _rel(path, root)
@@ -578,6 +585,19 @@ def load_store(root: Path) -> tuple[Store, list[Problem]]:
     return Store(root=root, policies=policies, settings=settings), problems
 
 
+def missing_folder_problem(root: Path, policy_id: str) -> Problem:
+    """A declared policy without its folder: what an older policydocs, killed during an
+    import, left (issue #14); an import that writes the policy makes the folder."""
+    return Problem(_rel(root / POLICIES_FILE, root), f"policy '{policy_id}' has no folder {policy_id}/")
+
+
+def _holds_files(folder: Path) -> bool:
+    """Whether ``folder`` holds anything but dot-files (such as temporary files) and
+    folders that hold nothing."""
+    return any(not entry.name.startswith(".") and (not entry.is_dir() or _holds_files(Path(entry.path)))
+               for entry in os.scandir(folder))
+
+
 def _same_day_problems(versions: list[Version], root: Path) -> list[Problem]:
     """Two versions on one date: a day holds one date-only version, or only
     time-precise ones (``--keep-all``), never both."""
@@ -610,22 +630,65 @@ def version_path(root: Path, policy_id: str, version_id: str) -> Path:
     return Path(root) / policy_id / f"{version_id}.md"
 
 
-def write_version(root: Path, version: Version) -> Path:
-    """Write a new version file atomically; an existing file is never overwritten."""
+def _checked_version_file(root: Path, version: Version) -> tuple[Path, str]:
+    """The path and text of a new version, proved to read back as the same version."""
     path = version_path(root, version.policy_id, version.version_id)
     text = render_version_file(version)
-    # Prove the file reads back as the same version before it lands.
     parse_version(text, policy_id=version.policy_id, version_id=version.version_id,
                   path=path, where=str(path))
+    return path, text
+
+
+def _write_new_file(path: Path, text: str, *, sync_dir: bool = True) -> None:
     try:
-        atomic_write_text(path, text, overwrite=False)
+        atomic_write_text(path, text, overwrite=False, sync_dir=sync_dir)
     except FileExistsError:
         raise UserError(f"{path}: exists already; published versions are never overwritten") from None
+
+
+def write_version(root: Path, version: Version) -> Path:
+    """Write a new version file atomically; an existing file is never overwritten."""
+    path, text = _checked_version_file(root, version)
+    _write_new_file(path, text)
     return path
 
 
 def write_registry(root: Path, data: dict[str, Any]) -> None:
     atomic_write_text(Path(root) / POLICIES_FILE, dump_yaml(data))
+
+
+def store_lock(root: Path) -> WriteLock:
+    """The store's write lock; taking it removes the temporary files of killed writes."""
+    return WriteLock(root, clean=_remove_store_temp_files)
+
+
+def _remove_store_temp_files(root: Path) -> None:
+    remove_temp_files([root, *(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))])
+
+
+def add_to_store(root: Path, registry: dict[str, Any], new_registry: dict[str, Any],
+                 versions: Sequence[Version], *, lock: WriteLock,
+                 progress: ProgressCallback | None = None) -> list[Path]:
+    """Write ``new_registry`` and new ``versions`` so that a kill at any instant leaves a
+    valid store (docs/store.md, "Crash safety"): every version is checked before anything
+    is written; then each policy's folder is made, then ``policies.yml`` declares the
+    policy, then its version files land (their folders synced once, after the last)."""
+    root = Path(root)
+    checked = [_checked_version_file(root, v) for v in versions]
+    lock.acquire(create=True)
+    new_ids = set(new_registry.get("policies") or {}) - set(registry.get("policies") or {})
+    folders = sorted({root / policy_id for policy_id in new_ids} | {path.parent for path, _ in checked})
+    for folder in folders:
+        make_dirs(folder)
+    if new_registry != registry:
+        write_registry(root, new_registry)
+    for done, (path, text) in enumerate(checked, 1):
+        _write_new_file(path, text, sync_dir=False)
+        if progress:
+            progress("writing", done, len(checked))
+    for folder in folders:
+        fsync_dir(folder)
+    return [path for path, _ in checked]
 
 
 def read_registry(root: Path) -> dict[str, Any]:
@@ -662,48 +725,70 @@ __all__ = [
 # --- immutability --------------------------------------------------------------------
 
 
-def immutability_problems(root: Path, against: str = "HEAD") -> list[Problem]:
-    """Published version files (those at git ref ``against``) that changed since.
+def immutability_problems(root: Path, against: str | None = None) -> tuple[list[Problem], str | None]:
+    """Published version files that changed since they were published, and a note
+    when nothing could be compared (then the problems are none).
 
-    Only the editable fields (summary, material, material_reason) may differ; the
-    body and every other field must be the same, byte for byte.
+    The published state is git ref ``against``, by default HEAD; an explicit ref
+    that names no commit is a `UserError`. Without one, a store outside any git
+    repository, or in a repository with no commits yet, has nothing to compare with
+    (the note says which). Only the editable fields (summary, material,
+    material_reason) may differ; the body and every other field must be the same,
+    byte for byte.
     """
-    import git  # gitpython; imported here so store reading needs no git
-
-    root = Path(root).resolve()
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise UserError(f"{root}: not inside a git repository; --against needs git history") from None
-    try:
-        commit = repo.commit(against)
-    except (git.BadName, ValueError, git.GitCommandError):
-        raise UserError(f"--against {against}: no such commit, branch or tag in {repo.working_dir}") from None
-    top = Path(repo.working_tree_dir).resolve()
-    prefix = root.relative_to(top).as_posix()
-    try:
-        tree = commit.tree / prefix if prefix != "." else commit.tree
-    except KeyError:
-        return []  # the store did not exist at that commit: nothing was published
+    tree, note = _published_tree(Path(root), against)
+    if tree is None:
+        return [], note
+    root, prefix = Path(root).resolve(), tree.path
+    label = against or "HEAD"
     problems: list[Problem] = []
     for blob in tree.traverse():
         if blob.type != "blob" or not blob.path.endswith(".md"):
             continue
-        rel = Path(blob.path).relative_to(prefix) if prefix != "." else Path(blob.path)
+        rel = Path(blob.path).relative_to(prefix)
         if len(rel.parts) != 2:
             continue
         where = f"{root.name}/{rel.as_posix()}"
         path = root / rel
         published = blob.data_stream.read()
         if not path.exists():
-            problems.append(Problem(where, f"published version was deleted (it exists at {against}); "
+            problems.append(Problem(where, f"published version was deleted (it exists at {label}); "
                                            "restore it: published versions are immutable"))
             continue
         current = path.read_bytes()
         if current == published:
             continue
-        problems.extend(_frozen_field_problems(published, current, where, against))
-    return problems
+        problems.extend(_frozen_field_problems(published, current, where, label))
+    return problems, None
+
+
+def _published_tree(root: Path, against: str | None) -> tuple[git.Tree | None, str | None]:
+    """The store's folder at the published commit (a git tree), or None and why."""
+    try:
+        import git  # gitpython; imported here so store reading needs no git
+    except ImportError:  # gitpython refuses to load without a git executable
+        if against is not None:
+            raise UserError(f"--against {against}: git is not installed") from None
+        return None, "immutability not checked: git is not installed"
+    try:
+        repo = git.Repo(root.resolve(), search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        if against is not None:
+            raise UserError(f"{root}: not inside a git repository; --against needs git history") from None
+        return None, f"immutability not checked: {root} is not in a git repository"
+    if against is None and not repo.head.is_valid():
+        return None, (f"immutability not checked: the git repository of {root} has no commits yet, "
+                      "so nothing is published")
+    label = against or "HEAD"
+    try:
+        commit = repo.commit(label)
+    except (git.BadName, ValueError, git.GitCommandError):
+        raise UserError(f"--against {label}: no such commit, branch or tag in {repo.working_dir}") from None
+    prefix = root.resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
+    try:
+        return (commit.tree / prefix if prefix != "." else commit.tree), None
+    except KeyError:
+        return None, f"immutability not checked: {root} is not in {label} yet, so nothing of it is published"
 
 
 def _frozen_field_problems(published: bytes, current: bytes, where: str, against: str) -> list[Problem]:

@@ -4,9 +4,11 @@ The first stage of the flow; it reads and writes the store only through
 `policydocs.store`. `import_source` decides everything before it writes: the
 text and its repairs, whether it duplicates a version already stored, the date
 (stated in the text, or given by the user and recorded as observed — never
-invented), the title and provenance. Then the version file is written
-atomically (never over an existing one), then ``policies.yml`` when the policy
-is new. Any problem before that raises `UserError` and nothing is written.
+invented), the title and provenance. Any problem raises `UserError` before
+anything is written. Then the store is written in its crash-safe order
+(`policydocs.store.add_to_store`): the policy's folder, ``policies.yml`` when
+the policy is new, then the version file, atomically (never over an existing
+one).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from policydocs.crashsafe import WriteLock
 from policydocs.errors import UserError
 from policydocs.ingest.dates import StatedDate, find_stated_date
 from policydocs.ingest.dedupe import DUPLICATE_THRESHOLD, Match, best_match
@@ -25,9 +28,9 @@ from policydocs.ingest.html import html_to_article
 from policydocs.ingest.sources import read_source
 from policydocs.ingest.text import text_to_article
 from policydocs.store import (
-    DATE_BASES, Source, Version, check_policy_id, check_version_id, first_day, normalise_date,
-    parse_version, read_registry, read_text_file, split_front_matter, today_from_env, with_policy,
-    write_registry, write_version,
+    DATE_BASES, Source, Version, add_to_store, check_policy_id, check_version_id, first_day,
+    normalise_date, parse_version, read_registry, read_text_file, split_front_matter, store_lock,
+    today_from_env, with_policy,
 )
 
 _LEFTOVER_MOJIBAKE = re.compile("[ÂÃ]|â(?=[\x80-\xbf€™œ\x9d])")
@@ -72,12 +75,18 @@ class ImportResult:
         return line
 
 
-def import_source(source: Path, *, store_root: Path, policy_id: str, effective: str | None = None,
-                  date_basis: str | None = None, announced: str | None = None,
-                  url: str | None = None, title: str | None = None, owner: str | None = None,
-                  supersedes: tuple[str, ...] = (), hints_file: Path | None = None,
-                  today: dt.date | None = None) -> ImportResult:
-    source, store_root = Path(source), Path(store_root)
+def import_source(source: Path, *, store_root: Path, **options) -> ImportResult:
+    """Import one source holding the store's write lock (see `_import_source`)."""
+    with store_lock(Path(store_root)) as lock:
+        return _import_source(Path(source), store_root=Path(store_root), lock=lock, **options)
+
+
+def _import_source(source: Path, *, store_root: Path, lock: WriteLock, policy_id: str,
+                   effective: str | None = None, date_basis: str | None = None,
+                   announced: str | None = None, url: str | None = None,
+                   title: str | None = None, owner: str | None = None,
+                   supersedes: tuple[str, ...] = (), hints_file: Path | None = None,
+                   today: dt.date | None = None) -> ImportResult:
     check_policy_id(policy_id, where="--policy")
     for option, value in (("--effective", effective), ("--announced", announced)):
         if value is not None:
@@ -119,10 +128,8 @@ def import_source(source: Path, *, store_root: Path, policy_id: str, effective: 
     )
     new_registry = with_policy(registry, policy_id, title=title, owner=owner, url=url or article.url,
                                supersedes=list(supersedes) or None)
-    written = write_version(store_root, version)
+    (written,) = add_to_store(store_root, registry, new_registry, [version], lock=lock)
     changed = new_registry != registry
-    if changed:
-        write_registry(store_root, new_registry)
     return ImportResult(source=source, written=written, version=version, registry_updated=changed,
                         repairs=tuple(sorted(article.repairs.items())))
 
