@@ -206,14 +206,14 @@ def fresh_work(template: Path, work: Path) -> Path:
 
 
 def assert_valid_after_kill(work: Path, store_existed: bool, before: dict[str, bytes],
-                            after: dict[str, bytes]) -> None:
+                            after: dict[str, bytes], store_name: str = "pv") -> None:
     """Each file is as before or as the finished command leaves it (temporary files
     aside), and the store is valid — or, when the command was creating it, still no store."""
     now = {path: data for path, data in snapshot(work).items() if not is_temp_name(Path(path).name)}
     for path in set(now) | set(before):
         if now.get(path) != before.get(path):
             assert now.get(path) == after.get(path), f"{path}: neither as before nor as after"
-    store = work / "pv"
+    store = work / store_name
     check = run_in_process("check", "--no-git", "--store", str(store))
     if store_existed or check.exit_code == 0:
         assert check.exit_code == 0, check.output
@@ -228,11 +228,11 @@ def assert_rerun_completes(args: tuple[str, ...], work: Path, after: dict[str, b
     assert snapshot(work) == after  # temporary files included: none may be left
 
 
-def kill_loop(args: tuple[str, ...], template: Path, runs: Path) -> int:
+def kill_loop(args: tuple[str, ...], template: Path, runs: Path, store_name: str = "pv") -> int:
     """Kill the command after each of its steps, then at random instants; check each
     state and its rerun. The number of steps (deterministic kill points)."""
     before = snapshot(template)
-    store_existed = (template / "pv").exists()
+    store_existed = (template / store_name).exists()
     started = time.monotonic()
     reference = start_cli(args, fresh_work(template, runs / "reference"))
     assert reference.wait() == 0, reference.communicate()[1]
@@ -241,7 +241,7 @@ def kill_loop(args: tuple[str, ...], template: Path, runs: Path) -> int:
     assert after != before
 
     def assert_recovers(work: Path) -> None:
-        assert_valid_after_kill(work, store_existed, before, after)
+        assert_valid_after_kill(work, store_existed, before, after, store_name)
         assert_rerun_completes(args, work, after)
 
     steps = 0
@@ -316,3 +316,10 @@ def test_changelog_killed_at_any_step_leaves_the_old_file_or_the_new_one(tmp_pat
     record_property("kill_points", kill_points)
 
 
+def test_init_killed_at_any_step_leaves_no_store_or_a_whole_one_and_a_rerun_completes(
+        tmp_path, record_property):
+    template = template_with(tmp_path, None)
+    args = ("init", "{work}", "--site-name", "Acme policies")
+    kill_points = kill_loop(args, template, tmp_path / "runs", store_name="policy_versions")
+    assert kill_points >= 4 * 2  # four files, each a temp file written then linked into place
+    record_property("kill_points", kill_points)

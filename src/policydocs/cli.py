@@ -120,6 +120,25 @@ def changelog(store_root: Path, out: Path, check_only: bool, site_url: str | Non
     click.echo(f"wrote {out} ({len(entries)} entries)", err=True)
 
 
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path), default=Path("."))
+@click.option("--site-name", default="Our policies, with their history", show_default=True,
+              help="The site's name (page titles, header, feeds).")
+@user_errors
+def init(folder: Path, site_name: str) -> None:
+    """Start a policy site in FOLDER (default: here): an empty store in policy_versions/,
+    an mkdocs.yml with the policydocs plugin and safe defaults, and docs/index.md."""
+    from policydocs.scaffold import init_project
+
+    written = init_project(folder, site_name)
+    for path in written:
+        click.echo(f"wrote {path}")
+    if not written:
+        click.echo(f"{folder}: already a policy site; nothing written")
+    click.echo("next: policydocs import-git REPO --path 'GLOB' --store "
+               f"{folder / 'policy_versions'}, then mkdocs build --strict in {folder}", err=True)
+
+
 # --- import (issue #2: the importer, policydocs.ingest) -------------------------------
 
 
