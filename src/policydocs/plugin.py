@@ -227,7 +227,7 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
             return
         site_dir = Path(config.site_dir)
         for extra in self._model.files:
-            atomic_write_text(site_dir / extra.dest_uri, extra.content)
+            atomic_write_text(site_dir / extra.dest_uri, extra.body(), sync_dir=False)
         if self._disk is not None:
             log.info("comparison cache %s: %d hits, %d misses", self._disk.folder,
                      self._disk.hits, self._disk.misses)
@@ -305,8 +305,8 @@ class FinishedPage(Page):
     PLACEHOLDER = "<!-- policydocs: the generated page, with its own <h1>, goes here -->"
 
     def __init__(self, generated: GeneratedPage, file: File, config: MkDocsConfig) -> None:
-        super().__init__(esc(generated.title), file, config)  # MkDocs titles are HTML
         self.generated = generated
+        super().__init__(esc(generated.title), file, config)  # MkDocs titles are HTML
 
     def read_source(self, config: MkDocsConfig) -> None:
         self.markdown = ""
@@ -314,6 +314,8 @@ class FinishedPage(Page):
         # without it the theme uses ``page.title | striptags``, and striptags turns
         # the escaped title back into markup (a title is store data, never HTML).
         self.meta = {"title": self.title, "search": {"exclude": True}}
+        if self.generated.kind == "compare":  # the redline needs the page's whole width
+            self.meta["hide"] = ["navigation", "toc"]
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         self.content = self.PLACEHOLDER

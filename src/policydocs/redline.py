@@ -254,6 +254,22 @@ def _change_item(change: Change) -> str:
             f'<span class="pd-section">{_esc(section_label(change.section))}</span>: {body}{reasons}</li>')
 
 
+def change_list(comparison: Comparison) -> str:
+    """Every change, material first, then content, then editorial, by its id."""
+    items = "".join(_change_item(c) for c in sorted(comparison.changes, key=_change_order))
+    return (f'<ol class="pd-change-list">{items}</ol>' if items
+            else "<p>No changes: the two texts are identical.</p>")
+
+
+def source_view(comparison: Comparison) -> str:
+    """The Markdown source with deletions and insertions in place (no ids: the
+    rendered views own the change anchors)."""
+    by_id = {c.id: c for c in comparison.changes}
+    out = [_esc(s.text) if s.op == "equal" else _segment_html(s, by_id.get(s.change or ""), "side", set())
+           for s in comparison.segments]
+    return f'<div class="pd-text pd-source">{"".join(out)}</div>'
+
+
 def render_html_fragment(comparison: Comparison) -> str:
     """The summary, the change list (material, then content, then editorial), the
     inline view and the side-by-side view, as one HTML fragment."""

@@ -34,7 +34,8 @@ def test_api_data_privacy_shows_material_banner_linking_to_the_compare(page, sit
     screenshot(page, "policy")
     banner.get_by_role("link", name="See what changed").click()
     page.wait_for_url("**/" + COMPARE)
-    assert "Changes: privacy-policy@2021-02-11 → api-data-privacy@2023-07-21" in page.locator("h1").first.inner_text()
+    assert page.locator("h1").first.inner_text() == \
+        "Privacy Policy (11 February 2021) → API data privacy (21 July 2023)"
 
 
 def test_compare_page_shows_insertions_and_deletions(page, site_url) -> None:
@@ -131,13 +132,60 @@ def test_view_toggle_switches_between_inline_and_side_by_side_without_reload(pag
     page.get_by_role("button", name="Side by side").click()
     assert sides.is_visible() and not inline.is_visible()
     assert page.get_by_role("button", name="Side by side").get_attribute("aria-pressed") == "true"
-    old, new = sides.locator("tbody td.pd-text").nth(0), sides.locator("tbody td.pd-text").nth(1)
+    old, new = sides.locator(".pd-side.pd-old").nth(0), sides.locator(".pd-side.pd-new").nth(0)
     assert old.locator("del").count() + new.locator("ins").count() > 0
-    screenshot(page, "compare-side-by-side")
-    page.get_by_role("button", name="Inline").click()
+    page.get_by_role("button", name="Document with changes").click()
     assert inline.is_visible() and not sides.is_visible()
     assert page.evaluate("() => window.__sameDocument") is True  # no reload
     assert page.errors == []
+
+
+def test_the_chosen_view_is_in_the_url_and_survives_a_reload(page, site_url) -> None:
+    page.goto(site_url + COMPARE)
+    page.get_by_role("button", name="Side by side").click()
+    assert "view=sides" in page.url
+    page.reload()
+    assert page.locator(".pd-side-by-side").is_visible() and not page.locator(".pd-inline").is_visible()
+
+
+def test_compare_page_opens_with_the_summary_and_jumps_to_the_redline(page, site_url) -> None:
+    page.goto(site_url + COMPARE)
+    first = page.locator("article h1 + *").first
+    assert "pd-what-changed" in (first.get_attribute("class") or "")
+    assert "not used to train models" in first.locator(".pd-summary-text").inner_text()
+    assert page.locator(".pd-material-list li").first.locator("a").get_attribute("href").startswith("#c")
+    page.get_by_role("link", name="Jump to the full redline ↓").click()
+    page.wait_for_url("**#redline")
+    box = page.locator("#redline").bounding_box()
+    assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
+
+
+def test_rendered_redline_shows_no_markdown_syntax(page, site_url) -> None:
+    page.goto(site_url + COMPARE)
+    for view in ("Document with changes", "Side by side"):
+        page.get_by_role("button", name=view).click()
+        shown = page.locator(".pd-redline [data-pd-view]:not(.pd-hidden)").inner_text()
+        assert [s for s in ("##", "**", "](", "|---|", "[^") if s in shown] == [], view
+        assert not [line for line in shown.splitlines() if line.startswith("- ")], view
+    assert page.locator(".pd-inline h2, .pd-inline li, .pd-inline strong").count() > 5
+
+
+def test_side_by_side_uses_the_whole_window_and_stacks_on_a_phone(browser, site_url) -> None:
+    for width, stacked in ((1400, False), (400, True)):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        try:
+            pg = context.new_page()
+            pg.goto(site_url + COMPARE + "?view=sides")
+            row = pg.locator(".pd-side-by-side .pd-side-row:not(.pd-side-head)").first
+            old, new = row.locator(".pd-old").bounding_box(), row.locator(".pd-new").bounding_box()
+            if stacked:
+                assert new["y"] >= old["y"] + old["height"] - 1 and new["width"] > 0.8 * (width - 40)
+                screenshot(pg, "compare-mobile")
+            else:
+                assert new["x"] + new["width"] - old["x"] >= 0.9 * width
+                screenshot(pg, "compare-side-by-side")
+        finally:
+            context.close()
 
 
 def test_compare_page_without_javascript_shows_both_views(browser, site_url) -> None:

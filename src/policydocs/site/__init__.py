@@ -16,7 +16,7 @@ from policydocs.site.history import PairComparisons, site_pairs
 from policydocs.site.model import GeneratedPage, ExtraFile, SiteModel, SiteOptions, policy_uri
 from policydocs.site.rendered import TextStore
 from policydocs.site.pages import (
-    SiteContext, changelog_page, compare_page, home_page, policy_page, version_page, versions_page,
+    SiteContext, changelog_page, compare_page, compare_source_file, home_page, policy_page, version_page, versions_page,
 )
 from policydocs.store import Store
 
@@ -43,7 +43,8 @@ def build_site(store: Store, rules: RuleSet, today: dt.date, options: SiteOption
         pages.extend(version_page(ctx, policy, v) for v in policy.versions)
     pages.extend(compare_page(ctx, pair) for pair in pairs.values())
     pages.append(changelog_page(ctx))
-    files = [api_index(ctx), *(feeds(ctx) if options.feeds else [])]
+    files = [api_index(ctx), *(feeds(ctx) if options.feeds else []),
+             *(compare_source_file(ctx, pair) for pair in pairs.values())]
     return SiteModel(pages=tuple(pages), files=tuple(files),
                      nav_policies=tuple(policy_uri(p) for p in store.policies))
 

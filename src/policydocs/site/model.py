@@ -48,10 +48,15 @@ class GeneratedPage:
 
 @dataclass(frozen=True)
 class ExtraFile:
-    """A non-page file written beside the pages (feeds, JSON)."""
+    """A non-page file written beside the pages (feeds, JSON, source diffs); ``render``
+    makes its content when it is written (never all held at once)."""
 
     dest_uri: str
-    content: str
+    content: str = ""
+    render: Callable[[], str] | None = field(default=None, compare=False, repr=False)
+
+    def body(self) -> str:
+        return self.content if self.render is None else self.render()
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,13 @@ from policydocs.changelog import ChangelogEntry
 from policydocs.compare import Comparison, Stats
 from policydocs.comparisons import Pair, previous_pair
 from policydocs.materiality import RuleSet
-from policydocs.redline import render_html_fragment
+from policydocs.redline import _paragraphs as paragraphs
+from policydocs.redline import change_list, render_html_page
+from policydocs.site.redline_view import digest, material_list, rendered_inline, rendered_sides
 from policydocs.site.history import PairComparisons
 from policydocs.site.rendered import TextStore, remembered
 from policydocs.site.model import (
-    GeneratedPage, SiteOptions, changelog_uri, compare_uri, home_uri, link, policy_uri,
+    ExtraFile, GeneratedPage, SiteOptions, changelog_uri, compare_uri, home_uri, link, policy_uri,
     version_uri, versions_uri,
 )
 from policydocs.site.text import esc, render_policy_body, split_title
@@ -66,18 +68,71 @@ class SiteContext:
         return remembered(self.texts, ("body", version.body_sha256),
                           lambda: render_policy_body(version.body))
 
-    def redline(self, pair: Pair) -> tuple[bool, str, Stats, str]:
-        """(material, verdict basis, stats, redline HTML) without loading the comparison
-        when an earlier build rendered the same pair."""
+    def redline(self, pair: Pair) -> "RedlineParts":
+        """The compare page's parts, without loading the comparison when an earlier
+        build rendered the same pair."""
         def make() -> str:
             c = self.comparison(pair)
-            head = {"material": c.material, "basis": c.verdict_basis, "stats": dataclasses.asdict(c.stats)}
-            return json.dumps(head, sort_keys=True) + "\n" + render_html_fragment(c)
+            head = {"material": c.material, "basis": c.verdict_basis, "stats": dataclasses.asdict(c.stats),
+                    "digest": digest(c), "changes": len(c.changes),
+                    "editorial": sum(1 for ch in c.changes if ch.kind == "editorial")}
+            return json.dumps(head, sort_keys=True) + "\n" + "\x00".join(
+                (material_list(c), redline_views(c)))
         parts = ("redline", pair.old.body_sha256, pair.new.body_sha256, self.rules.digest,
                  repr(pair.new.material), pair.new.material_reason or "")
-        head_text, _, fragment = remembered(self.texts, parts, make).partition("\n")
+        head_text, _, rest = remembered(self.texts, parts, make).partition("\n")
         head = json.loads(head_text)
-        return head["material"], head["basis"], Stats(**head["stats"]), fragment
+        materials, views = rest.split("\x00")
+        return RedlineParts(head["material"], head["basis"], Stats(**head["stats"]), head["digest"],
+                            head["editorial"], materials, views)
+
+    def source_redline(self, pair: Pair) -> str:
+        """The Markdown source diff of a pair as a standalone page (one click away)."""
+        parts = ("source", pair.old.body_sha256, pair.new.body_sha256, self.rules.digest,
+                 repr(pair.new.material), pair.new.material_reason or "")
+        return remembered(self.texts, parts, lambda: render_html_page(
+            self.comparison(pair), side_title(pair.old), side_title(pair.new)))
+
+
+@dataclass(frozen=True)
+class RedlineParts:
+    """What a compare page shows of its comparison (cached as one text)."""
+
+    material: bool
+    basis: str
+    stats: Stats
+    digest: str
+    editorial: int
+    material_list: str
+    views: str
+
+
+def side_title(version: Version) -> str:
+    """``Privacy Policy (11 February 2021)``: a version as headings name it."""
+    return f"{version.title} ({human_date(version.legal_date)})"
+
+
+def redline_views(comparison: Comparison) -> str:
+    """The full redline: the document with its changes (default), side by side, and
+    the list of every change; the Markdown source diff is a link away."""
+    return (
+        '<div class="pd-redline" id="redline">'
+        '<h2 class="pd-redline-title">Full redline</h2>'
+        '<div class="pd-toggle" role="group" aria-label="View">'
+        '<button type="button" hidden data-pd-show="inline">Document with changes</button> '
+        '<button type="button" hidden data-pd-show="sides">Side by side</button> '
+        '<a class="pd-source-link" href="source.html">Markdown source diff</a></div>'
+        '<p class="pd-legend"><strong>Legend:</strong> <ins class="pd-ins">inserted text</ins> '
+        '(underlined) · <del class="pd-del">deleted text</del> (struck through) · '
+        '<ins class="pd-ins pd-move">moved text</ins> (dotted, linked both ways) · '
+        '<ins class="pd-ins pd-editorial">editorial change</ins> (quieter)</p>'
+        '<section class="pd-inline" data-pd-view="inline"><h3 class="pd-view-title">The new text '
+        'with its changes</h3>'
+        f'<div class="pd-text pd-rendered">{rendered_inline(comparison)}</div></section>'
+        '<section class="pd-side-by-side" data-pd-view="sides"><h3 class="pd-view-title">Side by '
+        f'side</h3>{rendered_sides(comparison, paragraphs)}</section>'
+        f'<section class="pd-changes"><h3>Every change</h3>{change_list(comparison)}</section>'
+        "</div>")
 
 
 # --- small pieces --------------------------------------------------------------------
@@ -344,36 +399,53 @@ def provenance(version: Version) -> str:
 
 def compare_page(ctx: SiteContext, pair: Pair) -> GeneratedPage:
     """Rendered on demand: the comparison is fetched (memory or disk cache) only then."""
-    return GeneratedPage(compare_uri(pair.slug), f"Changes: {pair.old.ref} → {pair.new.ref}",
+    return GeneratedPage(compare_uri(pair.slug), f"{side_title(pair.old)} → {side_title(pair.new)}",
                          kind="compare", render=functools.partial(_compare_html, ctx, pair))
 
 
+def compare_source_file(ctx: SiteContext, pair: Pair) -> ExtraFile:
+    """``compare/<slug>/source.html``: the Markdown source diff, made when written."""
+    return ExtraFile(compare_source_uri(pair.slug), render=functools.partial(ctx.source_redline, pair))
+
+
+def compare_source_uri(slug: str) -> str:
+    return f"compare/{slug}/source.html"
+
+
 def _compare_html(ctx: SiteContext, pair: Pair) -> str:
+    """What changed first (the summary, the verdict and counts once, the material
+    changes in plain words, a jump to the redline), then the redline's views."""
     here = compare_uri(pair.slug)
-    material, basis, stats, redline = ctx.redline(pair)
+    parts = ctx.redline(pair)
     old, new = pair.old, pair.new
-    css, words = verdict_label(material)
-    if basis == "none":
+    css, words = verdict_label(parts.material)
+    if parts.basis == "none":
         css, words = "none", "Materiality not assessed"
-    elif basis == "override":
+    elif parts.basis == "override":
         words += " (verdict set by the maintainers)"
     side = lambda v: (f'<a href="{ctx.href(here, version_uri(v.policy_id, v.version_id))}">'  # noqa: E731
                       f"{esc(v.title)}</a>, effective {time_tag(v.legal_date)}")
-    head = (f'<p class="pd-compare-meta">From {side(old)}<br>to {side(new)}</p>'
-            f'<p class="pd-verdict pd-verdict--{css}"><strong>{words}.</strong> '
-            f"{stats.changes} change(s), {stats.material_changes} material; "
-            f"{stats.inserted_words} word(s) inserted, {stats.deleted_words} deleted, "
-            f"{stats.moved_words} moved.</p>")
-    legend = ('<p class="pd-legend"><strong>Legend:</strong> <ins class="pd-ins">inserted text</ins> '
-              '(underlined) · <del class="pd-del">deleted text</del> (struck through) · '
-              '<ins class="pd-ins pd-move">moved text</ins> (dotted, linked both ways) · '
-              '<ins class="pd-ins pd-editorial">editorial change</ins> (quieter)</p>')
-    others = (f'<p class="pd-compare-nav"><a href="{ctx.href(here, versions_uri(new.policy_id))}">'
-              "All versions and compare any two</a></p>")
-    title = f"Changes: {old.ref} → {new.ref}"
-    html = (f"<h1>{esc(title)}</h1>{head}{legend}{others}"
-            f'<div class="pd-compare">{redline}</div>')
-    return html
+    summary = (f'<p class="pd-summary-text">{esc(new.summary.strip())}</p>' if new.summary
+               else f'<p class="pd-summary-text pd-digest">{esc(parts.digest)}</p>')
+    stats = parts.stats
+    counts = (f"{stats.changes} change{'s' if stats.changes != 1 else ''}: "
+              f"{stats.material_changes} material, {parts.editorial} editorial; "
+              f"{stats.inserted_words} words inserted, {stats.deleted_words} deleted, "
+              f"{stats.moved_words} moved.")
+    materials = (f'<h2 id="material-changes">Material changes</h2>{parts.material_list}'
+                 if parts.material_list else "")
+    others = (f'<a href="{ctx.href(here, versions_uri(new.policy_id))}">All versions and compare '
+              "any two</a>")
+    title = f"{side_title(old)} → {side_title(new)}"
+    views = parts.views.replace('href="source.html"',
+                                f'href="{ctx.href(here, compare_source_uri(pair.slug))}"', 1)
+    return (f"<h1>{esc(title)}</h1>"
+            f'<div class="pd-what-changed">{summary}'
+            f'<p class="pd-verdict pd-verdict--{css}"><strong>{words}.</strong> {counts}</p>'
+            f'<p class="pd-compare-meta">From {side(old)} to {side(new)}.</p>'
+            f"{materials}"
+            f'<p class="pd-jump"><a href="#redline">Jump to the full redline ↓</a> · {others}</p></div>'
+            f'<div class="pd-compare">{views}</div>')
 
 
 def changelog_page(ctx: SiteContext) -> GeneratedPage:

@@ -17,7 +17,8 @@ import markdown
 
 from policydocs.compare import ENGINE_VERSION
 
-RENDERING_CODE = ("redline.py", "site/text.py", "site/rendered.py")
+RENDERING_CODE = ("redline.py", "site/text.py", "site/rendered.py", "site/redline_view.py",
+                  "site/pages.py")
 
 
 class TextStore(Protocol):

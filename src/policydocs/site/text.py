@@ -51,8 +51,9 @@ class PolicyMarkdown:
 
     def __init__(self) -> None:
         self._md = markdown.Markdown(
-            extensions=["tables", "sane_lists", "toc"],
-            extension_configs={"toc": {"permalink": False}},
+            extensions=["tables", "sane_lists", "toc", "footnotes"],
+            extension_configs={"toc": {"permalink": False},
+                               "footnotes": {"UNIQUE_IDS": True, "BACKLINK_TITLE": "Back to the text"}},
             output_format="html",
         )
         # No raw HTML: blocks and inline tags fall through to the serializer, which escapes them.
