@@ -104,7 +104,7 @@ def test_old_version_is_marked_not_current_with_provenance(project: Path, tmp_pa
     assert "https://openai.com/api/policies/privacy/" in provenance
     assert "7701745fbed038bc0000" in provenance
     current = soup(site / "site/policies/privacy-policy/2022-03/index.html")
-    assert "This is the current version." in current.select_one(".pd-status").get_text()
+    assert "This is the latest version of Privacy Policy; it has been replaced" in current.select_one(".pd-status").get_text()
 
 
 def test_versions_archive_lists_every_version_with_working_compare_links(built: Path) -> None:

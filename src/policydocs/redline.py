@@ -57,8 +57,9 @@ def _text_piece(seg: Segment, change: Change | None, color: bool) -> str:
 
 
 def render_text(comparison: Comparison, color: bool) -> str:
-    """A word diff by paragraph: each changed paragraph under its section header with
-    the ids of its changes, then one summary line."""
+    """One summary line first (what a reviewer reads before scrolling), then a word
+    diff by paragraph in document order: each changed paragraph under its section
+    header with the ids of its changes."""
     by_id = {c.id: c for c in comparison.changes}
     out: list[str] = []
     paragraph: list[str] = []
@@ -91,8 +92,7 @@ def render_text(comparison: Comparison, color: bool) -> str:
                 and following.change != seg.change:
             flush()  # whole deleted or inserted blocks (documents that differ): one at a time
     flush()
-    out.append(summary_line(comparison))
-    return "\n".join(out) + "\n"
+    return "\n".join([summary_line(comparison), "", *out]).rstrip("\n") + "\n"
 
 
 def _describe(change: Change) -> str:

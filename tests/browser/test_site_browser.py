@@ -75,8 +75,10 @@ def test_archive_links_lead_to_existing_pages(page, site_url) -> None:
 def test_superseded_policy_version_says_what_replaced_it(page, site_url) -> None:
     page.goto(site_url + "policies/privacy-policy/2021-02-11/")
     assert "Provenance" in page.locator("article").inner_text()
-    note = page.locator(".pd-superseded")
-    assert "Replaced, wholly or in part, by API data privacy" in note.inner_text()
+    note = page.locator(".pd-status")
+    text = note.inner_text()
+    assert "replaced, wholly or in part, by API data privacy" in text
+    assert "This is the current version" not in text  # no contradiction
     note.get_by_role("link", name="API data privacy").click()
     page.wait_for_url("**/policies/api-data-privacy/")
 

@@ -196,15 +196,32 @@ def compare_link(ctx: SiteContext, here: str, old: Version, new: Version, text: 
     return f'<a href="{ctx.href(here, compare_uri(slug))}">{esc(text)}</a>'
 
 
+def _successors(ctx: SiteContext, policy: Policy, here: str) -> list[str]:
+    """Links to the policies that replace this one, wholly or in part (their
+    ``supersedes`` lists it), each with the day its first version took effect."""
+    return [f'<a href="{ctx.href(here, policy_uri(p.id))}">{esc(p.title)}</a>'
+            + (f" (from {time_tag(p.versions[0].legal_date)})" if p.versions else "")
+            for p in ctx.store.policies.values() if policy.id in p.supersedes]
+
+
 def superseded_note(ctx: SiteContext, policy: Policy, here: str) -> str:
-    """Policies that replace this one, wholly or in part (their ``supersedes`` lists it)."""
-    links = [f'<a href="{ctx.href(here, policy_uri(p.id))}">{esc(p.title)}</a>'
-             + (f" (from {time_tag(p.versions[0].legal_date)})" if p.versions else "")
-             for p in ctx.store.policies.values() if policy.id in p.supersedes]
+    """Policies that replace this one, wholly or in part."""
+    links = _successors(ctx, policy, here)
     if not links:
         return ""
     return (f'<p class="pd-superseded" role="note">Replaced, wholly or in part, by '
             f'{", ".join(links)}.</p>')
+
+
+def summary_box(ctx: SiteContext, here: str, version: Version) -> str:
+    """What changed in this version, first: its human summary and the link to the redline."""
+    pair = previous_pair(ctx.store, version)
+    if pair is None or not version.summary:
+        return ""
+    link = compare_link(ctx, here, pair.old, pair.new, "See every change")
+    return (f'<div class="pd-what-changed"><p class="pd-summary-text"><strong>What changed in this '
+            f'version:</strong> {esc(version.summary.strip())}</p>'
+            + (f"<p>{link}</p>" if link else "") + "</div>")
 
 
 # --- the banner ----------------------------------------------------------------------
@@ -276,7 +293,8 @@ def policy_page(ctx: SiteContext, policy: Policy) -> GeneratedPage:
             links.insert(0, compare_link(ctx, here, pair.old, pair.new, "What changed"))
         own_title, text = split_title(ctx.body_html(current))
         heading = own_title or heading
-        body = effective_line(current) + f'<div class="pd-policy-text">{text}</div>'
+        body = (summary_box(ctx, here, current) + effective_line(current)
+                + f'<div class="pd-policy-text">{text}</div>')
     if ctx.options.feeds:
         links.append(f'<a href="{ctx.href(here, f"policies/{policy.id}/feed.xml")}">Atom feed</a>')
     actions = f'<p class="pd-actions">{" · ".join(x for x in links if x)}</p>'
@@ -354,6 +372,10 @@ def _version_html(ctx: SiteContext, policy: Policy, version: Version) -> str:
         "upcoming": "This version is not in effect yet.",
         "superseded": "This is not the current version: it has been replaced.",
     }
+    successors = _successors(ctx, policy, here)
+    if successors and status == "current":  # the newest text of a policy another replaces
+        notes["current"] = (f"This is the latest version of {esc(policy.title)}; it has been replaced, "
+                            f"wholly or in part, by {', '.join(successors)}.")
     extra = ""
     if status != "current" and current is not None:
         old, new = sorted((version, current), key=lambda v: v.sort_key)
@@ -367,7 +389,8 @@ def _version_html(ctx: SiteContext, policy: Policy, version: Version) -> str:
     title = f"{version.title} — version {version.version_id}"
     own_title, text = split_title(ctx.body_html(version))
     heading = f"{own_title} <small>version {esc(version.version_id)}</small>" if own_title else esc(title)
-    html = (f"<h1>{heading}</h1>{status_box}{superseded_note(ctx, policy, here)}"
+    replaced = "" if status == "current" else superseded_note(ctx, policy, here)
+    html = (f"<h1>{heading}</h1>{status_box}{replaced}{summary_box(ctx, here, version)}"
             f"{effective_line(version)}"
             f'<div class="pd-policy-text">{text}</div>'
             f"{provenance(version)}")
