@@ -262,3 +262,24 @@ def test_every_navigation_link_of_version_and_compare_pages_leads_to_a_page(tmp_
             assert target.is_file(), (page, a["href"])
             label = a.get_text(" ", strip=True)
             assert soup(target).title.get_text().startswith(label), (page, label, a["href"])
+
+
+def test_a_site_overrides_a_generated_page_with_its_own_template(tmp_path: Path) -> None:
+    """Page HTML lives in templates: a file of the same name under the theme's custom_dir
+    wins, and store values still reach it escaped (autoescape)."""
+    store = write_store(tmp_path / "s", hostile=True)
+    site = write_site_project(tmp_path / "p", store)
+    config = site / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  font: false\n", "  font: false\n  custom_dir: overrides\n"))
+    pages = site / "overrides" / "policydocs" / "pages"
+    pages.mkdir(parents=True)
+    (pages / "changelog.html").write_text(
+        '<h1>Our change history</h1>\n<ol class="mine">{% for e in entries %}'
+        "<li>{{ e.policy_title }}</li>{% endfor %}</ol>\n")
+    mkdocs_build(site)
+    page = soup(site / "site/changelog/index.html")
+    assert page.select_one("article h1").get_text() == "Our change history"
+    titles = [li.get_text() for li in page.select("ol.mine li")]
+    assert "Terms <em>of</em> use" in titles  # the hostile title, as text
+    assert page.select("ol.mine em") == []
+    assert (site / "site/policies/terms/index.html").is_file()  # the other pages: the package's

@@ -260,6 +260,7 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
             site_url=config.site_url or store.settings.site_url or "",
             site_name=store.settings.site_name or config.site_name,
             directory_urls=config.use_directory_urls, home_intro=not self._own_index,
+            template_dirs=(config.theme.custom_dir,) if config.theme.custom_dir else (),
         )
         today = today_from_env()
         if options.compare == "all":

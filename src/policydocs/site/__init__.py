@@ -15,6 +15,7 @@ from policydocs.site.feeds import api_index, feeds
 from policydocs.site.history import PairComparisons, site_pairs
 from policydocs.site.model import GeneratedPage, ExtraFile, SiteModel, SiteOptions, policy_uri
 from policydocs.site.rendered import TextStore
+from policydocs.site.templates import PageTemplates
 from policydocs.site.pages import (
     SiteContext, changelog_page, compare_page, compare_source_file, home_page, policy_page, version_page, versions_page,
 )
@@ -35,7 +36,8 @@ def build_site(store: Store, rules: RuleSet, today: dt.date, options: SiteOption
     cache = cache if cache is not None else PairComparisons()
     pairs = {p.slug: p for p in site_pairs(store, today, options.compare)}
     entries = tuple(changelog_entries(store, rules, today, compare=_counted(cache, store, progress)))
-    ctx = SiteContext(store, rules, today, options, cache, pairs, entries, texts)
+    ctx = SiteContext(store, rules, today, options, cache, pairs, entries, texts,
+                      templates=PageTemplates(options.template_dirs))
     pages: list[GeneratedPage] = [home_page(ctx)]
     for policy in store.policies.values():
         pages.append(policy_page(ctx, policy))

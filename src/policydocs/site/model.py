@@ -25,6 +25,7 @@ class SiteOptions:
     site_name: str = "Policies"
     directory_urls: bool = True
     home_intro: bool = True  # False when the project writes its own index.md above the listing
+    template_dirs: tuple[str, ...] = ()  # the site's overrides of policydocs/pages/*.html, first
 
 
 @dataclass(frozen=True)

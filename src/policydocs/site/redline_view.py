@@ -24,11 +24,12 @@ goes through the renderer's escaping.
 from __future__ import annotations
 
 import html
-import textwrap
 import re
+import textwrap
 from dataclasses import dataclass
 
 from policydocs.compare import Change, Comparison, Segment
+from policydocs.redline import _paragraphs, change_list
 from policydocs.site.text import render_policy_body
 
 OPEN, CLOSE, POINT, BLOCK = "\ue000", "\ue001", "\ue002", "\ue003"
@@ -372,3 +373,26 @@ def rendered_sides(comparison: Comparison, paragraphs) -> str:
     return ('<div class="pd-sides-rendered"><div class="pd-side-row pd-side-head">'
             '<div class="pd-side">Before</div><div class="pd-side">Now</div></div>'
             + "".join(rows) + "</div>")
+
+
+def redline_views(comparison: Comparison) -> str:
+    """The full redline: the document with its changes (default), side by side, and
+    the list of every change; the Markdown source diff is a link away."""
+    return (
+        '<div class="pd-redline" id="redline">'
+        '<h2 class="pd-redline-title">Full redline</h2>'
+        '<div class="pd-toggle" role="group" aria-label="View">'
+        '<button type="button" hidden data-pd-show="inline">Document with changes</button> '
+        '<button type="button" hidden data-pd-show="sides">Side by side</button> '
+        '<a class="pd-source-link" href="source.html">Markdown source diff</a></div>'
+        '<p class="pd-legend"><strong>Legend:</strong> <ins class="pd-ins">inserted text</ins> '
+        '(underlined) · <del class="pd-del">deleted text</del> (struck through) · '
+        '<ins class="pd-ins pd-move">moved text</ins> (dotted, linked both ways) · '
+        '<ins class="pd-ins pd-editorial">editorial change</ins> (quieter)</p>'
+        '<section class="pd-inline" data-pd-view="inline"><h3 class="pd-view-title">The new text '
+        'with its changes</h3>'
+        f'<div class="pd-text pd-rendered">{rendered_inline(comparison)}</div></section>'
+        '<section class="pd-side-by-side" data-pd-view="sides"><h3 class="pd-view-title">Side by '
+        f'side</h3>{rendered_sides(comparison, _paragraphs)}</section>'
+        f'<section class="pd-changes"><h3>Every change</h3>{change_list(comparison)}</section>'
+        "</div>")

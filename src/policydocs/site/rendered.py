@@ -17,8 +17,7 @@ import markdown
 
 from policydocs.compare import ENGINE_VERSION
 
-RENDERING_CODE = ("redline.py", "site/text.py", "site/rendered.py", "site/redline_view.py",
-                  "site/pages.py")
+RENDERING_CODE = ("redline.py", "site/text.py", "site/rendered.py", "site/redline_view.py")
 
 
 class TextStore(Protocol):
