@@ -4,6 +4,11 @@ Each case in ``tests/materiality_labels/cases/*.yml`` is a real revision excerpt
 with a human label. The excerpt pair goes through `compare` and `assess` like any
 two versions; until the compare engine lands, blocks are aligned by a plain line
 diff instead (`_blocks_changes`), which is enough to judge the rules.
+
+A label is ``material: true``, ``false`` or ``ambiguous``. Ambiguous cases are
+never counted in precision or recall; the report says how the rules judged them
+("flagged material N of M"). Figures are printed per corpus (from the id prefix:
+``ota-`` genai-eu, ``bc-`` basecamp, ``am-`` legalmattic) and per split.
 """
 
 from __future__ import annotations
@@ -20,15 +25,34 @@ from policydocs.store import read_text_file, safe_yaml_load
 LABELS = Path(__file__).resolve().parents[2] / "tests" / "materiality_labels" / "cases"
 
 
+SPLITS = ("tuning", "heldout")
+# id prefix → corpus name, in report order; a case of another prefix is reported under its prefix
+CORPORA = {"ota": "genai-eu", "bc": "basecamp", "am": "legalmattic"}
+_COLLECTIONS = ("genai-eu", "basecamp", "legalmattic")  # words of source.collection
+
+
 @dataclass(frozen=True)
 class Case:
     id: str
     split: str
-    material: bool
+    material: bool              # False for an ambiguous case: see `ambiguous`
     topic: str
     reason: str
     old: str
     new: str
+    ambiguous: bool = False
+    corpus: str = ""
+
+
+def corpus_of(case_id: str, collection: str = "") -> str:
+    """The corpus a case comes from: by its id prefix, else by its source collection."""
+    prefix = case_id.split("-", 1)[0]
+    if prefix in CORPORA:
+        return CORPORA[prefix]
+    for name in _COLLECTIONS:
+        if name in collection.lower():
+            return name
+    return prefix
 
 
 @dataclass(frozen=True)
@@ -45,8 +69,16 @@ def load_cases(folder: Path = LABELS) -> list[Case]:
     cases = []
     for path in sorted(folder.glob("*.yml")):
         data = safe_yaml_load(read_text_file(path), where=str(path))
-        cases.append(Case(id=data["id"], split=data["split"], material=bool(data["material"]),
-                          topic=data["topic"], reason=data["reason"], old=data["old"], new=data["new"]))
+        label = data["material"]
+        if label is not True and label is not False and label != "ambiguous":
+            raise ValueError(f"{path}: material must be true, false or ambiguous, not {label!r}")
+        if data["split"] not in SPLITS:
+            raise ValueError(f"{path}: split must be one of {', '.join(SPLITS)}, not {data['split']!r}")
+        source = data.get("source") or {}
+        cases.append(Case(id=data["id"], split=data["split"], material=label is True,
+                          topic=data["topic"], reason=data["reason"], old=data["old"], new=data["new"],
+                          ambiguous=label == "ambiguous",
+                          corpus=corpus_of(data["id"], str(source.get("collection", "")))))
     return cases
 
 
@@ -106,6 +138,8 @@ def run(cases: list[Case], rules: RuleSet) -> list[Outcome]:
 
 
 def scores(outcomes: list[Outcome]) -> dict[str, float | int]:
+    """Confusion counts, precision and recall; ambiguous cases are left out."""
+    outcomes = [o for o in outcomes if not o.case.ambiguous]
     tp = sum(o.case.material and o.predicted for o in outcomes)
     fp = sum(not o.case.material and o.predicted for o in outcomes)
     fn = sum(o.case.material and not o.predicted for o in outcomes)
@@ -115,19 +149,40 @@ def scores(outcomes: list[Outcome]) -> dict[str, float | int]:
             "recall": tp / (tp + fn) if tp + fn else 1.0}
 
 
+def _line(name: str, split: str, part: list[Outcome]) -> list[str]:
+    s = scores(part)
+    lines = [f"{name:11} {split:8} cases={s['cases']:3}  precision={s['precision']:.3f}  "
+             f"recall={s['recall']:.3f}  tp={s['tp']} fp={s['fp']} fn={s['fn']} tn={s['tn']}"]
+    unsure = [o for o in part if o.case.ambiguous]
+    if unsure:
+        lines.append(f"{name:11} {split:8} ambiguous={len(unsure):2}  "
+                     f"flagged material {sum(o.predicted for o in unsure)} of {len(unsure)}")
+    return lines
+
+
 def report(outcomes: list[Outcome]) -> str:
+    """The confusion table per corpus and split (and over all), then every miss, false alarm
+    and ambiguous case with what the rules said."""
     lines = []
-    for split in ("tuning", "heldout", "all"):
-        part = [o for o in outcomes if split == "all" or o.case.split == split]
-        s = scores(part)
-        lines.append(f"{split:8} cases={s['cases']:3}  precision={s['precision']:.3f}  "
-                     f"recall={s['recall']:.3f}  tp={s['tp']} fp={s['fp']} fn={s['fn']} tn={s['tn']}")
+    seen = list(dict.fromkeys(o.case.corpus for o in outcomes))
+    corpora = [c for c in CORPORA.values() if c in seen] + [c for c in seen if c not in CORPORA.values()]
+    for name in [*corpora, "all"]:
+        mine = [o for o in outcomes if name == "all" or o.case.corpus == name]
+        for split in (*SPLITS, "all"):
+            lines += _line(name, split, [o for o in mine if split == "all" or o.case.split == split])
     for o in outcomes:
-        if o.case.material != o.predicted:
+        if o.case.ambiguous:
+            label = "AMBIGUOUS"
+            verdict = "flagged material" if o.predicted else "not flagged"
+        elif o.case.material != o.predicted:
             label = "MISSED" if o.case.material else "FALSE ALARM"
-            why = "; ".join(r.explanation for c in o.comparison.changes for r in c.reasons)[:200]
-            lines.append(f"{label:11} {o.case.id} [{o.case.split}] {o.case.topic}: {o.case.reason}"
-                         + (f"\n            rules said: {why}" if why else ""))
+            verdict = ""
+        else:
+            continue
+        why = "; ".join(r.explanation for c in o.comparison.changes for r in c.reasons)[:200]
+        lines.append(f"{label:11} {o.case.id} [{o.case.split}] {o.case.topic}: {o.case.reason}"
+                     + (f" ({verdict})" if verdict else "")
+                     + (f"\n            rules said: {why}" if why else ""))
     return "\n".join(lines)
 
 
