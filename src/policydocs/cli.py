@@ -6,10 +6,11 @@ written. Commands that compare follow diff(1): 0 same, 1 different, 2 error.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import click
 
@@ -39,12 +40,52 @@ store_option = click.option(
 )
 
 
-class Group(click.Group):
-    """Usage errors exit 2 with one line, as every other user error does."""
+class OneLineError(click.ClickException):
+    """A Click error shown as every user error is: one line on stderr."""
 
-    def main(self, *args, **kwargs):
-        kwargs.setdefault("standalone_mode", True)
-        return super().main(*args, **kwargs)
+    def show(self, file=None) -> None:  # noqa: ANN001 - Click's signature
+        click.echo(f"policydocs: {self.message}", err=True)
+
+
+def usage_line(exc: click.ClickException) -> str:
+    """"diff: invalid value for '--format': ...; see 'policydocs diff --help'"."""
+    ctx = getattr(exc, "ctx", None)
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    command = " ".join(reversed(names))
+    message = " ".join(exc.format_message().split()).rstrip(".")
+    message = message[:1].lower() + message[1:]
+    helper = f"policydocs {command} --help" if command else "policydocs --help"
+    return f"{command + ': ' if command else ''}{message}; see '{helper}'"
+
+
+@contextlib.contextmanager
+def one_line_click_errors() -> Iterator[None]:
+    """Click's own errors (usage, bad values) as one line, keeping their exit code
+    (2 for usage errors). Bare ``policydocs`` still prints its help."""
+    try:
+        yield
+    except click.ClickException as exc:
+        if isinstance(exc, OneLineError) or type(exc).__name__ == "NoArgsIsHelpError":
+            raise
+        error = OneLineError(usage_line(exc))
+        error.exit_code = exc.exit_code
+        raise error from None
+
+
+class Group(click.Group):
+    """Usage errors exit 2 with one line, as every other user error does: Click
+    raises them while parsing (make_context) or dispatching (invoke)."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:  # noqa: ANN002, ANN003
+        with one_line_click_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201
+        with one_line_click_errors():
+            return super().invoke(ctx)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
