@@ -4,6 +4,8 @@ never a traceback, a hang or a crash. Every input is made here, in the test."""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,22 @@ def refused(run_cli, *args: str, watch: Path, env: dict | None = None) -> str:
     assert lines[0].startswith("policydocs: ")
     assert snapshot(watch) == before, "something was written"
     return lines[0]
+
+
+# --- 12: written files follow the umask ------------------------------------------------
+
+
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o027, 0o640)])
+def test_imported_files_get_the_mode_the_umask_gives(run_cli, tmp_path, mask, mode):
+    source = write(tmp_path, "terms.md", SOURCE)
+    old = os.umask(mask)
+    try:
+        result = run_cli("import", str(source), "--policy", "terms", "--store", "store", timeout=TIMEOUT)
+    finally:
+        os.umask(old)
+    assert result.returncode == 0, result.stderr
+    for written in (tmp_path / "store" / "terms" / "2022-03-03.md", tmp_path / "store" / "policies.yml"):
+        assert stat.S_IMODE(written.stat().st_mode) == mode, written
 
 
 # --- 13: one line on stderr for usage errors and parser warnings -----------------------
