@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Iterator
@@ -134,7 +135,7 @@ def changelog(store_root: Path, out: Path, check_only: bool, site_url: str | Non
     from policydocs.changelog import changelog_entries, render_changelog
     from policydocs.fsutil import atomic_write_text
     from policydocs.materiality import load_rules
-    from policydocs.store import open_store, today_from_env
+    from policydocs.store import open_store, read_text_file, today_from_env
 
     store = open_store(store_root)
     entries = changelog_entries(store, load_rules(store), today_from_env())
@@ -143,7 +144,7 @@ def changelog(store_root: Path, out: Path, check_only: bool, site_url: str | Non
         click.echo(text, nl=False)
         return
     if check_only:
-        current = out.read_text(encoding="utf-8") if out.exists() else None
+        current = read_text_file(out) if os.path.lexists(out) else None
         if current != text:
             state = "missing" if current is None else "stale"
             click.echo(f"{out}: {state}; run 'policydocs changelog' and commit the result", err=True)

@@ -37,9 +37,11 @@ from typing import Iterable
 
 from policydocs.errors import UserError
 from policydocs.ingest.dates import find_stated_date
+from policydocs.limits import MAX_SOURCE_BYTES, SOURCE_BYTES_ENV, megabytes
 from policydocs.store import (
     Source,
     Version,
+    check_body,
     load_store,
     read_registry,
     version_sort_key,
@@ -272,7 +274,11 @@ def build_tracks(commits: list[Commit], globs: tuple[str, ...], maps: dict[str, 
 def read_blob(repo, blob: str, *, where: str) -> str:
     """A blob's text through git's persistent ``cat-file --batch`` process."""
     try:
-        _sha, _type, _size, stream = repo.odb.stream(bytes.fromhex(blob))
+        _sha, _type, size, stream = repo.odb.stream(bytes.fromhex(blob))
+        if size > MAX_SOURCE_BYTES:
+            raise UserError(f"{where}: larger than any policy page (limit {megabytes(MAX_SOURCE_BYTES)}, "
+                            f"MAX_SOURCE_BYTES); exclude it with --path, or raise the limit with "
+                            f"{SOURCE_BYTES_ENV}=BYTES")
         data = stream.read()
     except (ValueError, OSError):  # "SHA ... could not be resolved, git returned: ... missing"
         raise UserError(f"{where}: cannot read blob {blob[:12]} (missing or corrupt object); "
@@ -347,7 +353,9 @@ def _plan_track(repo, track: Track, existing: tuple[Version, ...], report: Impor
         if day_lengths and (not keep_all or 10 in day_lengths):
             report.blocked.append(f"{track.policy_id}@{version_id}")
             continue
-        body = read_blob(repo, change.blob or "", where=f"{where}: {commit.sha[:12]}:{change.path}")
+        blob_where = f"{where}: {commit.sha[:12]}:{change.path}"
+        body = read_blob(repo, change.blob or "", where=blob_where)
+        check_body(body, where=blob_where)
         if body == last_body:
             report.unchanged += 1
             continue

@@ -24,7 +24,9 @@ from typing import Any, Iterable
 import yaml
 
 from policydocs.errors import UserError
-from policydocs.fsutil import atomic_write_text
+from policydocs.fsutil import atomic_write_text, read_bounded
+from policydocs.limits import MAX_COMPARE_BYTES, MAX_FILE_BYTES, megabytes
+from policydocs.nesting import check_markdown_depth
 
 POLICIES_FILE = "policies.yml"
 POLICY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -200,12 +202,18 @@ class Store:
 # --- ids and dates -------------------------------------------------------------------
 
 
-def check_policy_id(policy_id: str, *, where: str = "policy id") -> str:
+def policy_id_problem(policy_id: object) -> str | None:
+    """Why ``policy_id`` is no valid policy id (it names a folder), or None."""
     if not isinstance(policy_id, str) or not POLICY_ID_RE.match(policy_id):
-        raise UserError(
-            f"{where}: invalid policy id {policy_id!r}: use lower-case letters, digits and '-' "
-            "only, starting with a letter or digit (no '/', '.' or '..')"
-        )
+        return (f"invalid policy id {policy_id!r}: use lower-case letters, digits and '-' "
+                "only, starting with a letter or digit (no '/', '.' or '..')")
+    return None
+
+
+def check_policy_id(policy_id: str, *, where: str = "policy id") -> str:
+    problem = policy_id_problem(policy_id)
+    if problem:
+        raise UserError(f"{where}: {problem}")
     return policy_id
 
 
@@ -291,6 +299,12 @@ def safe_yaml_load(text: str, *, where: str) -> Any:
         raise UserError(f"{where}: invalid YAML{line}: {problem}") from None
 
 
+def unknown_keys(mapping: dict[Any, Any], allowed: Iterable[str]) -> str:
+    """The keys of ``mapping`` not in ``allowed``, for a message ('' when none); YAML
+    keys may be numbers or dates, so they are sorted and shown as text."""
+    return ", ".join(sorted({str(k) for k in mapping} - set(allowed)))
+
+
 def split_front_matter(text: str, *, where: str) -> tuple[dict[str, Any], str]:
     """``---`` YAML ``---`` then the body, kept exactly as stored."""
     if not text.startswith("---\n"):
@@ -342,22 +356,23 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def read_file_bytes(path: Path, *, where: str | None = None) -> bytes:
-    """The bytes of a file, or a `UserError` saying why it cannot be read."""
-    where = where or str(path)
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{where}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{where}: is a folder, not a file") from None
-    except OSError as exc:
-        raise UserError(f"{where}: cannot read ({exc.strerror})") from None
+FILE_TOO_LARGE = (f"{megabytes(MAX_FILE_BYTES)}, the limit for a file policydocs reads "
+                  "(MAX_FILE_BYTES, docs/limits.md); check that this is the right file")
 
 
-def read_text_file(path: Path, *, where: str | None = None) -> str:
+def read_file_bytes(path: Path, *, where: str | None = None, limit: int = MAX_FILE_BYTES,
+                    too_large: str = FILE_TOO_LARGE, store_file: bool = False) -> bytes:
+    """The bytes of a file, read at most ``limit`` bytes, or a `UserError` saying why
+    it cannot be read (a ``store_file`` must be a regular file, not a link)."""
+    return read_bounded(path, limit=limit, where=where or str(path), too_large=too_large,
+                        store_file=store_file)
+
+
+def read_text_file(path: Path, *, where: str | None = None, store_file: bool = False,
+                   limit: int = MAX_FILE_BYTES, too_large: str = FILE_TOO_LARGE) -> str:
+    """A UTF-8 text file, read as `read_file_bytes` does."""
     where = where or str(path)
-    data = read_file_bytes(path, where=where)
+    data = read_file_bytes(path, where=where, limit=limit, too_large=too_large, store_file=store_file)
     if b"\x00" in data:
         raise UserError(f"{where}: binary file (contains NUL bytes), expected UTF-8 text")
     try:
@@ -368,15 +383,27 @@ def read_text_file(path: Path, *, where: str | None = None) -> str:
         ) from None
 
 
+def check_body(body: str, *, where: str) -> None:
+    """Refuse a body (of a version, or a text to compare) that the compare engine or a
+    Markdown parser could not take in bounded time: over `MAX_COMPARE_BYTES`, or
+    nested past `limits.MAX_MARKDOWN_DEPTH`."""
+    size = len(body) if body.isascii() else len(body.encode("utf-8"))
+    if size > MAX_COMPARE_BYTES:
+        raise UserError(f"{where}: the text is {megabytes(size)}, over the {megabytes(MAX_COMPARE_BYTES)} "
+                        "limit for a text to compare (MAX_COMPARE_BYTES, docs/limits.md); "
+                        "split the document and keep or compare the parts")
+    check_markdown_depth(body, where=where)
+
+
 def parse_version(text: str, *, policy_id: str, version_id: str, path: Path | None,
                   where: str) -> Version:
     """Front matter + body → `Version`, raising `UserError` on the first problem."""
     meta, body = split_front_matter(text, where=where)
-    unknown = sorted(set(meta) - set(FRONT_MATTER_KEYS))
+    check_body(body, where=where)
+    unknown = unknown_keys(meta, FRONT_MATTER_KEYS)
     if unknown:
         raise UserError(
-            f"{where}: unknown front-matter key(s) {', '.join(unknown)}; allowed: "
-            + ", ".join(FRONT_MATTER_KEYS)
+            f"{where}: unknown front-matter key(s) {unknown}; allowed: " + ", ".join(FRONT_MATTER_KEYS)
         )
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -403,9 +430,9 @@ def parse_version(text: str, *, policy_id: str, version_id: str, path: Path | No
     raw_source = meta.get("source") or {}
     if not isinstance(raw_source, dict):
         raise UserError(f"{where}: 'source' must be a mapping ({', '.join(SOURCE_KEYS)})")
-    bad = sorted(set(raw_source) - set(SOURCE_KEYS))
+    bad = unknown_keys(raw_source, SOURCE_KEYS)
     if bad:
-        raise UserError(f"{where}: unknown 'source' key(s) {', '.join(bad)}")
+        raise UserError(f"{where}: unknown 'source' key(s) {bad}")
     source = Source(**{k: normalise_date(v) for k, v in raw_source.items()})
     material = meta.get("material", "auto")
     if material not in ("auto", True, False, None):
@@ -430,14 +457,14 @@ def parse_version(text: str, *, policy_id: str, version_id: str, path: Path | No
 def _load_registry(root: Path, problems: list[Problem]) -> tuple[dict[str, dict], Settings]:
     registry_path = root / POLICIES_FILE
     where = _rel(registry_path, root)
-    if not registry_path.is_file():
+    if not os.path.lexists(registry_path):
         raise UserError(f"{where}: missing; create it (see docs/store.md)")
-    data = safe_yaml_load(read_text_file(registry_path, where=where), where=where) or {}
+    data = safe_yaml_load(read_text_file(registry_path, where=where, store_file=True), where=where) or {}
     if not isinstance(data, dict):
         raise UserError(f"{where}: must be a mapping with a 'policies' key")
-    unknown = sorted(set(data) - set(SETTINGS_KEYS) - {"policies"})
+    unknown = unknown_keys(data, (*SETTINGS_KEYS, "policies"))
     if unknown:
-        problems.append(Problem(where, f"unknown key(s) {', '.join(unknown)}"))
+        problems.append(Problem(where, f"unknown key(s) {unknown}"))
     period = data.get("notice_period_days", 0) or 0
     if not isinstance(period, int) or period < 0:
         problems.append(Problem(where, "'notice_period_days' must be a whole number of days"))
@@ -449,29 +476,64 @@ def _load_registry(root: Path, problems: list[Problem]) -> tuple[dict[str, dict]
         raise UserError(f"{where}: 'policies' must map policy ids to their details")
     entries: dict[str, dict] = {}
     for policy_id, entry in policies.items():
-        if not isinstance(policy_id, str) or not POLICY_ID_RE.match(policy_id):
-            problems.append(Problem(where, f"invalid policy id {policy_id!r} "
-                                           "(use [a-z0-9][a-z0-9-]*)"))
+        problem = policy_id_problem(policy_id)
+        if problem:
+            problems.append(Problem(where, problem))
             continue
         if not isinstance(entry, dict):
             problems.append(Problem(where, f"policy '{policy_id}' must be a mapping (title, owner, url)"))
             continue
-        bad = sorted(set(entry) - set(POLICY_KEYS))
+        bad = unknown_keys(entry, POLICY_KEYS)
         if bad:
-            problems.append(Problem(where, f"policy '{policy_id}': unknown key(s) {', '.join(bad)}"))
+            problems.append(Problem(where, f"policy '{policy_id}': unknown key(s) {bad}"))
         if not isinstance(entry.get("title"), str) or not entry["title"].strip():
             problems.append(Problem(where, f"policy '{policy_id}': 'title' is missing"))
         entries[policy_id] = entry
     for policy_id, entry in entries.items():
-        supersedes = entry.get("supersedes") or []
-        if isinstance(supersedes, str):
-            supersedes = [supersedes]
-        for other in supersedes:
+        raw = entry.get("supersedes") or []
+        if not isinstance(raw, str) and not (isinstance(raw, list) and all(isinstance(x, str) for x in raw)):
+            problems.append(Problem(where, f"policy '{policy_id}': 'supersedes' must be a policy id "
+                                           "or a list of them"))
+        for other in _supersedes(entry):
             if other not in entries:
                 problems.append(Problem(where, f"policy '{policy_id}' supersedes unknown policy '{other}'"))
             elif other == policy_id:
                 problems.append(Problem(where, f"policy '{policy_id}' cannot supersede itself"))
     return entries, settings
+
+
+def _supersedes(entry: dict[str, Any]) -> list[str]:
+    """The policy ids a registry entry supersedes (one id or a list; other values dropped)."""
+    raw = entry.get("supersedes") or []
+    items = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+    return [item for item in items if isinstance(item, str)]
+
+
+def _link_problem(path: Path, root: Path) -> Problem:
+    return Problem(_rel(path, root), "is a symbolic link; the store holds only its own files and "
+                                     "folders: replace the link with what it points to")
+
+
+def _version_files(folder: Path, root: Path, problems: list[Problem]) -> list[tuple[Path, str]]:
+    """(path, version id) of each version file in a policy folder; anything else there
+    (links, folders, other names) is a problem."""
+    found = []
+    for path in sorted(folder.iterdir()):
+        where = _rel(path, root)
+        if path.name.startswith("."):
+            continue
+        if path.is_symlink():
+            problems.append(_link_problem(path, root))
+        elif path.is_dir():
+            problems.append(Problem(where, "is a folder; versions are files <version-id>.md"))
+        elif path.suffix != ".md" or not path.is_file():
+            problems.append(Problem(where, "unexpected file; versions are <version-id>.md"))
+        elif parse_version_id(path.stem) is None:
+            problems.append(Problem(where, f"file name {path.name!r} is not a valid "
+                                           "ISO date (YYYY-MM-DD, YYYY-MM or YYYY)"))
+        else:
+            found.append((path, path.stem))
+    return found
 
 
 def load_store(root: Path) -> tuple[Store, list[Problem]]:
@@ -482,46 +544,38 @@ def load_store(root: Path) -> tuple[Store, list[Problem]]:
     problems: list[Problem] = []
     entries, settings = _load_registry(root, problems)
     registry_where = _rel(root / POLICIES_FILE, root)
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     policies: dict[str, Policy] = {}
-    for folder in folders:
-        if folder.name not in entries:
-            problems.append(Problem(_rel(folder, root),
+    for path in sorted(root.iterdir()):
+        if path.name.startswith(".") or path.name == POLICIES_FILE:
+            continue
+        if path.is_symlink():
+            problems.append(_link_problem(path, root))
+        elif path.is_dir() and path.name not in entries:
+            problems.append(Problem(_rel(path, root),
                                     f"policy folder is not declared in {POLICIES_FILE}; add it there"))
     for policy_id, entry in entries.items():
         folder = root / policy_id
         versions: list[Version] = []
+        if folder.is_symlink():
+            continue  # a link is reported above, and its versions are not read
         if not folder.is_dir():
             problems.append(Problem(registry_where, f"policy '{policy_id}' has no folder {policy_id}/"))
         else:
-            for path in sorted(folder.iterdir()):
+            for path, version_id in _version_files(folder, root, problems):
                 where = _rel(path, root)
-                if path.name.startswith("."):
-                    continue
-                if path.suffix != ".md" or not path.is_file():
-                    problems.append(Problem(where, "unexpected file; versions are <version-id>.md"))
-                    continue
-                version_id = path.stem
-                if parse_version_id(version_id) is None:
-                    problems.append(Problem(where, f"file name {path.name!r} is not a valid "
-                                                   "ISO date (YYYY-MM-DD, YYYY-MM or YYYY)"))
-                    continue
                 try:
-                    text = read_text_file(path, where=where)
+                    text = read_text_file(path, where=where, store_file=True)
                     versions.append(parse_version(text, policy_id=policy_id,
                                                   version_id=version_id, path=path, where=where))
                 except UserError as exc:
                     problems.append(Problem(where, str(exc).removeprefix(f"{where}: ")))
         versions.sort(key=lambda v: v.sort_key)
         problems.extend(_same_day_problems(versions, root))
-        supersedes = entry.get("supersedes") or []
-        if isinstance(supersedes, str):
-            supersedes = [supersedes]
         period = entry.get("notice_period_days")
         policies[policy_id] = Policy(
             id=policy_id, title=str(entry.get("title") or policy_id).strip(),
             owner=entry.get("owner"), url=entry.get("url"),
-            supersedes=tuple(s for s in supersedes if s in entries and s != policy_id),
+            supersedes=tuple(s for s in _supersedes(entry) if s in entries and s != policy_id),
             notice_period_days=period if isinstance(period, int) else None,
             versions=tuple(versions),
         )
@@ -580,9 +634,9 @@ def write_registry(root: Path, data: dict[str, Any]) -> None:
 
 def read_registry(root: Path) -> dict[str, Any]:
     path = Path(root) / POLICIES_FILE
-    if not path.exists():
+    if not os.path.lexists(path):
         return {"policies": {}}
-    data = safe_yaml_load(read_text_file(path), where=str(path)) or {}
+    data = safe_yaml_load(read_text_file(path, store_file=True), where=str(path)) or {}
     if not isinstance(data, dict):
         raise UserError(f"{path}: must be a mapping with a 'policies' key")
     data.setdefault("policies", {})
@@ -645,11 +699,17 @@ def immutability_problems(root: Path, against: str = "HEAD") -> list[Problem]:
         where = f"{root.name}/{rel.as_posix()}"
         path = root / rel
         published = blob.data_stream.read()
-        if not path.exists():
+        if not os.path.lexists(path):
             problems.append(Problem(where, f"published version was deleted (it exists at {against}); "
                                            "restore it: published versions are immutable"))
             continue
-        current = path.read_bytes()
+        if path.is_symlink() or path.is_dir():
+            continue  # not a version file: load_store reports it
+        try:
+            current = read_file_bytes(path, where=where, store_file=True)
+        except UserError as exc:
+            problems.append(Problem(where, str(exc).removeprefix(f"{where}: ")))
+            continue
         if current == published:
             continue
         problems.extend(_frozen_field_problems(published, current, where, against))

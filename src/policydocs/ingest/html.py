@@ -22,6 +22,7 @@ from markdownify import MarkdownConverter
 from policydocs.errors import UserError
 from policydocs.ingest.dates import StatedDate, find_stated_date
 from policydocs.ingest.vocab import Vocabulary, vocabulary
+from policydocs.nesting import check_html_depth
 
 _FOOTNOTE_TOKEN = "PDFOOTNOTEREF{}X"
 _BACKLINK_TEXT = {"↩", "↩︎", "^", "↑", "[return]"}
@@ -47,6 +48,7 @@ def parse_html(html: str) -> BeautifulSoup:
 
 
 def html_to_article(html: str, *, where: str, base_url: str | None = None) -> HtmlArticle:
+    check_html_depth(html, where=where)
     vocab = vocabulary()
     soup = parse_html(html)
     url = base_url or _canonical_url(soup)
