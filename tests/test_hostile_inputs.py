@@ -146,6 +146,33 @@ def test_diff_of_a_text_over_the_compare_limit_is_refused_with_how_to_split_it(r
     assert "split the document and compare the parts" in line
 
 
+# --- 4 and 15: front matter that PyYAML would crash on, or read last-wins --------------
+
+
+IMPOSSIBLE_DATE = VERSION.replace("effective: 2021-02-11", "effective: 2023-02-30")
+DUPLICATE_KEY = VERSION.replace("date_basis: stated", "date_basis: stated\ntitle: Something else")
+
+
+@pytest.mark.parametrize("text, problem", [
+    (IMPOSSIBLE_DATE, "invalid YAML (line 3): '2023-02-30' is not a valid date (day is out of range for month)"),
+    (DUPLICATE_KEY, "invalid YAML (line 5): key 'title' is given twice; keep one"),
+])
+def test_impossible_date_or_duplicate_key_in_front_matter_is_one_line_naming_it(
+        run_cli, tmp_path, store, text, problem):
+    source = write(tmp_path, "terms.md", text)
+    assert refused(run_cli, "import", str(source), "--policy", "terms", "--store", str(store),
+                   watch=tmp_path) == f"policydocs: {source}: {problem}"
+    assert refused(run_cli, "diff", str(source), str(source), watch=tmp_path) == f"policydocs: {source}: {problem}"
+    (store / "privacy" / "2021-02-11.md").write_text(text)
+    assert check_problems(run_cli, store) == [f"store/privacy/2021-02-11.md: {problem}"]
+
+
+def test_a_policy_declared_twice_in_the_registry_is_refused(run_cli, tmp_path, store):
+    (store / "policies.yml").write_text(REGISTRY + "  privacy:\n    title: Other\n")
+    line = refused(run_cli, "diff", "privacy", "privacy", "--store", str(store), watch=tmp_path)
+    assert line == "policydocs: store/policies.yml: invalid YAML (line 4): key 'privacy' is given twice; keep one"
+
+
 # --- 6: nesting is limited before any parser recurses ----------------------------------
 
 

@@ -282,21 +282,58 @@ def today_from_env() -> dt.date:
 # --- YAML and front matter -----------------------------------------------------------
 
 
-def safe_yaml_load(text: str, *, where: str) -> Any:
-    """YAML without anchors/aliases (no "billion laughs") and without Python tags."""
+_VALUE_KINDS = {"timestamp": "date", "int": "number", "float": "number"}
+
+
+class StrictLoader(SAFE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, refusing what it would otherwise get silently wrong or crash
+    on: a key given twice (PyYAML keeps the last), and a value Python cannot hold
+    (``effective: 2023-02-30`` raises ValueError inside PyYAML's date constructor)."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:
+            kind = _VALUE_KINDS.get(node.tag.rsplit(":", 1)[-1], "value")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a valid {kind} ({exc})", node.start_mark) from None
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    repeated = key in seen
+                except TypeError:  # unhashable: PyYAML's own error says so
+                    continue
+                if repeated:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key!r} is given twice; keep one", key_node.start_mark)
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def safe_yaml_load(text: str, *, where: str, first_line: int = 1) -> Any:
+    """YAML without anchors/aliases (no "billion laughs"), Python tags, repeated keys
+    or impossible values; every problem is one `UserError` naming the line (of the
+    file: front matter starts on its second line, ``first_line=2``)."""
     try:
-        for event in yaml.parse(text, Loader=SAFE_LOADER):
+        for event in yaml.parse(text, Loader=StrictLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise UserError(
                     f"{where}: YAML anchors and aliases ('&', '*') are not allowed; "
                     "write the values out"
                 )
-        return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - SafeLoader
+        return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f" (line {mark.line + 1})" if mark is not None else ""
+        line = f" (line {mark.line + first_line})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise UserError(f"{where}: invalid YAML{line}: {problem}") from None
+    except RecursionError:  # the pure-Python loader on deep nesting (libyaml stops at 1000)
+        raise UserError(f"{where}: invalid YAML: nested too deeply; flatten it") from None
 
 
 def unknown_keys(mapping: dict[Any, Any], allowed: Iterable[str]) -> str:
@@ -315,7 +352,7 @@ def split_front_matter(text: str, *, where: str) -> tuple[dict[str, Any], str]:
             end = len(text) - 4
         else:
             raise UserError(f"{where}: front matter has no closing '---' line")
-    data = safe_yaml_load(text[4 : end + 1], where=where)
+    data = safe_yaml_load(text[4 : end + 1], where=where, first_line=2)
     if data is None:
         data = {}
     if not isinstance(data, dict):
