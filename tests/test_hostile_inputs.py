@@ -173,6 +173,27 @@ def test_a_policy_declared_twice_in_the_registry_is_refused(run_cli, tmp_path, s
     assert line == "policydocs: store/policies.yml: invalid YAML (line 4): key 'privacy' is given twice; keep one"
 
 
+# --- 5 and 9: ids and dates ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("args, problem", [
+    (("--policy", "terms\n"), "--policy: invalid policy id 'terms\\n'"),
+    (("--policy", "a" * 300), "(300 characters): at most 100 (MAX_ID_CHARS"),
+    (("--policy", "terms", "--effective", "٢٠٢٣-٠١-٠١"), "--effective: invalid date '٢٠٢٣-٠١-٠١'"),
+])
+def test_a_policy_id_or_date_that_only_looks_valid_is_refused(run_cli, tmp_path, args, problem):
+    source = write(tmp_path, "terms.md", SOURCE.replace("Updated March 3, 2022\n\n", ""))
+    line = refused(run_cli, "import", str(source), *args, "--store", str(tmp_path / "store"), watch=tmp_path)
+    assert problem in line
+
+
+def test_a_stored_date_in_arabic_indic_digits_is_reported(run_cli, store):
+    (store / "privacy" / "2021-02-11.md").write_text(VERSION.replace("effective: 2021-02-11",
+                                                                      "effective: '٢٠٢١-٠٢-١١'"))
+    assert check_problems(run_cli, store) == [
+        "store/privacy/2021-02-11.md: 'effective' '٢٠٢١-٠٢-١١' is not a valid ISO date"]
+
+
 # --- 6: nesting is limited before any parser recurses ----------------------------------
 
 

@@ -42,6 +42,7 @@ from policydocs.store import (
     Source,
     Version,
     check_body,
+    check_policy_id,
     load_store,
     read_registry,
     version_sort_key,
@@ -157,8 +158,6 @@ def parse_since(value: str | None) -> dt.datetime | None:
 
 
 def parse_maps(items: Iterable[str]) -> dict[str, str]:
-    from policydocs.store import check_policy_id
-
     maps = {}
     for item in items:
         file, sep, policy = item.rpartition("=")
@@ -259,6 +258,7 @@ def build_tracks(commits: list[Commit], globs: tuple[str, ...], maps: dict[str, 
         if not policy_id:
             raise UserError(f"{where}: {names[0]!r} gives no usable policy id; "
                             f"use --map '{names[0]}=POLICY-ID'")
+        check_policy_id(policy_id, where=f"{where}: {names[0]!r} (give another id with --map FILE=POLICY)")
         if policy_id in seen:
             raise UserError(f"{where}: {seen[policy_id]!r} and {names[0]!r} both become policy "
                             f"'{policy_id}'; give one another id with --map FILE=POLICY")

@@ -25,16 +25,17 @@ import yaml
 
 from policydocs.errors import UserError
 from policydocs.fsutil import atomic_write_text, read_bounded
-from policydocs.limits import MAX_COMPARE_BYTES, MAX_FILE_BYTES, megabytes
+from policydocs.limits import MAX_COMPARE_BYTES, MAX_FILE_BYTES, MAX_ID_CHARS, megabytes
 from policydocs.nesting import check_markdown_depth
 
 POLICIES_FILE = "policies.yml"
-POLICY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Matched whole (``fullmatch``: '$' would accept a trailing newline) and ASCII only.
+POLICY_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 # A version id is the effective date at the precision known (YYYY, YYYY-MM,
 # YYYY-MM-DD), or a UTC instant YYYY-MM-DDTHHMMSSZ for time-precise versions
 # (``import-git --keep-all``): ISO 8601 basic time, no ':' so it is a safe
 # file name everywhere.
-VERSION_ID_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z)?)?)?$")
+VERSION_ID_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:T([0-9]{2})([0-9]{2})([0-9]{2})Z)?)?)?")
 
 # libyaml's safe loader when PyYAML was built with it: the same YAML, ~10x faster;
 # front matter parsing was the largest cost of loading and importing big stores.
@@ -204,7 +205,10 @@ class Store:
 
 def policy_id_problem(policy_id: object) -> str | None:
     """Why ``policy_id`` is no valid policy id (it names a folder), or None."""
-    if not isinstance(policy_id, str) or not POLICY_ID_RE.match(policy_id):
+    if isinstance(policy_id, str) and len(policy_id) > MAX_ID_CHARS:
+        return (f"invalid policy id {policy_id[:40] + '…'!r} ({len(policy_id)} characters): "
+                f"at most {MAX_ID_CHARS} (MAX_ID_CHARS, docs/limits.md); use a shorter slug")
+    if not isinstance(policy_id, str) or not POLICY_ID_RE.fullmatch(policy_id):
         return (f"invalid policy id {policy_id!r}: use lower-case letters, digits and '-' "
                 "only, starting with a letter or digit (no '/', '.' or '..')")
     return None
@@ -219,7 +223,7 @@ def check_policy_id(policy_id: str, *, where: str = "policy id") -> str:
 
 def parse_version_id(value: str) -> tuple[int, ...] | None:
     """The numeric parts of a valid version id, or None when it is not one."""
-    m = VERSION_ID_RE.match(value or "")
+    m = VERSION_ID_RE.fullmatch(value) if isinstance(value, str) else None
     if not m:
         return None
     parts = tuple(int(p) for p in m.groups() if p is not None)
