@@ -31,13 +31,14 @@ def seed(prefix: str) -> Path:
 def run_cli(tmp_path):
     """Run the real CLI in a subprocess, as a user would, from ``cwd`` (default tmp_path)."""
 
-    def run(*args: str, cwd: Path | None = None, input: str | None = None, env: dict | None = None):
+    def run(*args: str, cwd: Path | None = None, input: str | None = None, env: dict | None = None,
+            timeout: float = 300):
         full_env = dict(os.environ)
         full_env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + full_env.get("PYTHONPATH", "")
         full_env.update(env or {})
         return subprocess.run(
             [sys.executable, "-m", "policydocs", *args], cwd=cwd or tmp_path, input=input,
-            capture_output=True, text=True, env=full_env, timeout=300,
+            capture_output=True, text=True, env=full_env, timeout=timeout,
         )
 
     return run

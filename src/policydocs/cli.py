@@ -6,10 +6,12 @@ written. Commands that compare follow diff(1): 0 same, 1 different, 2 error.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import click
 
@@ -39,12 +41,52 @@ store_option = click.option(
 )
 
 
-class Group(click.Group):
-    """Usage errors exit 2 with one line, as every other user error does."""
+class OneLineError(click.ClickException):
+    """A Click error shown as every user error is: one line on stderr."""
 
-    def main(self, *args, **kwargs):
-        kwargs.setdefault("standalone_mode", True)
-        return super().main(*args, **kwargs)
+    def show(self, file=None) -> None:  # noqa: ANN001 - Click's signature
+        click.echo(f"policydocs: {self.message}", err=True)
+
+
+def usage_line(exc: click.ClickException) -> str:
+    """"diff: invalid value for '--format': ...; see 'policydocs diff --help'"."""
+    ctx = getattr(exc, "ctx", None)
+    names = []
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    command = " ".join(reversed(names))
+    message = " ".join(exc.format_message().split()).rstrip(".")
+    message = message[:1].lower() + message[1:]
+    helper = f"policydocs {command} --help" if command else "policydocs --help"
+    return f"{command + ': ' if command else ''}{message}; see '{helper}'"
+
+
+@contextlib.contextmanager
+def one_line_click_errors() -> Iterator[None]:
+    """Click's own errors (usage, bad values) as one line, keeping their exit code
+    (2 for usage errors). Bare ``policydocs`` still prints its help."""
+    try:
+        yield
+    except click.ClickException as exc:
+        if isinstance(exc, OneLineError) or type(exc).__name__ == "NoArgsIsHelpError":
+            raise
+        error = OneLineError(usage_line(exc))
+        error.exit_code = exc.exit_code
+        raise error from None
+
+
+class Group(click.Group):
+    """Usage errors exit 2 with one line, as every other user error does: Click
+    raises them while parsing (make_context) or dispatching (invoke)."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:  # noqa: ANN002, ANN003
+        with one_line_click_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201
+        with one_line_click_errors():
+            return super().invoke(ctx)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -98,7 +140,7 @@ def changelog(store_root: Path, out: Path, check_only: bool, site_url: str | Non
     from policydocs.crashsafe import WriteLock, remove_temp_files
     from policydocs.fsutil import atomic_write_text
     from policydocs.materiality import load_rules
-    from policydocs.store import open_store, today_from_env
+    from policydocs.store import open_store, read_text_file, today_from_env
 
     store = open_store(store_root)
     entries = changelog_entries(store, load_rules(store), today_from_env())
@@ -107,7 +149,7 @@ def changelog(store_root: Path, out: Path, check_only: bool, site_url: str | Non
         click.echo(text, nl=False)
         return
     if check_only:
-        current = out.read_text(encoding="utf-8") if out.exists() else None
+        current = read_text_file(out) if os.path.lexists(out) else None
         if current != text:
             state = "missing" if current is None else "stale"
             click.echo(f"{out}: {state}; run 'policydocs changelog' and commit the result", err=True)

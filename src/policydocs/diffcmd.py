@@ -7,6 +7,7 @@ every other consumer (compare → materiality) on files or store refs.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +16,15 @@ from policydocs import materiality
 from policydocs.compare import Comparison, compare
 from policydocs.comparisons import compare_versions
 from policydocs.errors import UserError
-from policydocs.store import Store, Version, open_store, read_text_file, split_front_matter
+from policydocs.limits import MAX_COMPARE_BYTES, megabytes
+from policydocs.store import (
+    POLICIES_FILE, Store, Version, check_body, open_store, policy_id_problem, read_text_file,
+    split_front_matter,
+)
 
-MAX_BYTES = 8 * 1024 * 1024  # beyond this, refuse rather than make the user wait
+# Refused while reading, rather than make the user wait (docs/limits.md).
+TOO_LARGE = (f"{megabytes(MAX_COMPARE_BYTES)}, the limit for a text to compare (MAX_COMPARE_BYTES, "
+             "docs/limits.md); split the document and compare the parts")
 
 
 @dataclass(frozen=True)
@@ -31,27 +38,37 @@ class Side:
 
 
 class _Resolver:
-    """Files are read as they are; ``policy@version`` refs open the store once."""
+    """An existing file is read as it is; otherwise ``policy@version`` or a bare
+    ``policy`` (its newest version) is looked up in the store, opened once."""
 
     def __init__(self, store_root: Path) -> None:
         self.store_root = store_root
         self.store: Store | None = None
 
     def side(self, arg: str) -> Side:
-        path = Path(arg)
-        if path.exists() or "@" not in arg:
-            if path.is_file() and path.stat().st_size > MAX_BYTES:
-                size = path.stat().st_size / 1024 / 1024
-                raise UserError(f"{arg}: {size:.1f} MB is over the {MAX_BYTES // 1024 // 1024} MB "
-                                "compare limit; split the document and compare the parts")
-            text = read_text_file(path, where=arg)
-            meta, body = split_front_matter(text, where=arg)
-            title = meta.get("title") if isinstance(meta.get("title"), str) else None
-            return Side(arg, title, body)
+        bare_id = "@" not in arg and policy_id_problem(arg) is None
+        if os.path.lexists(arg) or not (bare_id or "@" in arg):
+            return _file_side(arg)
+        if bare_id and not os.path.lexists(self.store_root / POLICIES_FILE):
+            raise UserError(f"{arg}: no such file (and no policy store at {self.store_root} "
+                            "to look up a policy of that name)")
         if self.store is None:
             self.store = open_store(self.store_root)
+        if bare_id and arg not in self.store.policies:
+            known = ", ".join(self.store.policies) or "none"
+            raise UserError(f"{arg}: no such file, nor a policy in {self.store_root / POLICIES_FILE} "
+                            f"(known: {known})")
         version = self.store.resolve(arg)
         return Side(version.ref, version.title, version.body, version)
+
+
+def _file_side(arg: str) -> Side:
+    """A file to compare: read at most `MAX_COMPARE_BYTES`, its front matter set aside."""
+    text = read_text_file(Path(arg), where=arg, limit=MAX_COMPARE_BYTES, too_large=TOO_LARGE)
+    meta, body = split_front_matter(text, where=arg)
+    check_body(body, where=arg)
+    title = meta.get("title") if isinstance(meta.get("title"), str) else None
+    return Side(arg, title, body)
 
 
 def run_diff(old_arg: str, new_arg: str, fmt: str, color: str, store_root: Path) -> tuple[str, bool]:

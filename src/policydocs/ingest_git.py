@@ -39,10 +39,13 @@ from typing import Iterable
 from policydocs.crashsafe import WriteLock
 from policydocs.errors import UserError
 from policydocs.ingest.dates import find_stated_date
+from policydocs.limits import MAX_SOURCE_BYTES, SOURCE_BYTES_ENV, megabytes
 from policydocs.store import (
     Source,
     Version,
     add_to_store,
+    check_body,
+    check_policy_id,
     load_store,
     missing_folder_problem,
     read_registry,
@@ -158,8 +161,6 @@ def parse_since(value: str | None) -> dt.datetime | None:
 
 
 def parse_maps(items: Iterable[str]) -> dict[str, str]:
-    from policydocs.store import check_policy_id
-
     maps = {}
     for item in items:
         file, sep, policy = item.rpartition("=")
@@ -260,6 +261,7 @@ def build_tracks(commits: list[Commit], globs: tuple[str, ...], maps: dict[str, 
         if not policy_id:
             raise UserError(f"{where}: {names[0]!r} gives no usable policy id; "
                             f"use --map '{names[0]}=POLICY-ID'")
+        check_policy_id(policy_id, where=f"{where}: {names[0]!r} (give another id with --map FILE=POLICY)")
         if policy_id in seen:
             raise UserError(f"{where}: {seen[policy_id]!r} and {names[0]!r} both become policy "
                             f"'{policy_id}'; give one another id with --map FILE=POLICY")
@@ -275,7 +277,11 @@ def build_tracks(commits: list[Commit], globs: tuple[str, ...], maps: dict[str, 
 def read_blob(repo, blob: str, *, where: str) -> str:
     """A blob's text through git's persistent ``cat-file --batch`` process."""
     try:
-        _sha, _type, _size, stream = repo.odb.stream(bytes.fromhex(blob))
+        _sha, _type, size, stream = repo.odb.stream(bytes.fromhex(blob))
+        if size > MAX_SOURCE_BYTES:
+            raise UserError(f"{where}: larger than any policy page (limit {megabytes(MAX_SOURCE_BYTES)}, "
+                            f"MAX_SOURCE_BYTES); exclude it with --path, or raise the limit with "
+                            f"{SOURCE_BYTES_ENV}=BYTES")
         data = stream.read()
     except (ValueError, OSError):  # "SHA ... could not be resolved, git returned: ... missing"
         raise UserError(f"{where}: cannot read blob {blob[:12]} (missing or corrupt object); "
@@ -352,7 +358,9 @@ def _plan_track(repo, track: Track, existing: tuple[Version, ...], report: Impor
         if day_lengths and (not keep_all or 10 in day_lengths):
             report.blocked.append(f"{track.policy_id}@{version_id}")
             continue
-        body = read_blob(repo, change.blob or "", where=f"{where}: {commit.sha[:12]}:{change.path}")
+        blob_where = f"{where}: {commit.sha[:12]}:{change.path}"
+        body = read_blob(repo, change.blob or "", where=blob_where)
+        check_body(body, where=blob_where)
         if body == last_body:
             report.unchanged += 1
             continue

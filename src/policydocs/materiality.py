@@ -30,7 +30,7 @@ from rapidfuzz.distance import Levenshtein
 
 from policydocs.compare import Change, Comparison, Reason
 from policydocs.errors import UserError
-from policydocs.store import Store, Version, read_text_file, safe_yaml_load
+from policydocs.store import Store, Version, read_text_file, safe_yaml_load, unknown_keys
 
 MAX_REASONS_PER_CHANGE = 3  # only a long change touching several topics gets more than one
 LONG_CHANGE_WORDS = 25  # a change this long may be about several topics at once
@@ -117,9 +117,9 @@ def _merge_rule_file(merged: dict[str, Any], data: Any, *, where: str) -> None:
         return
     if not isinstance(data, dict):
         raise UserError(f"{where}: a rule file is a mapping with 'topics', 'signals' and 'ignore'")
-    unknown = sorted(set(data) - {"topics", "signals", "ignore"})
+    unknown = unknown_keys(data, ("topics", "signals", "ignore"))
     if unknown:
-        raise UserError(f"{where}: unknown key(s) {', '.join(unknown)}; use topics, signals, ignore")
+        raise UserError(f"{where}: unknown key(s) {unknown}; use topics, signals, ignore")
     topics = data.get("topics") or []
     if not isinstance(topics, list):
         raise UserError(f"{where}: 'topics' must be a list of {{id, title, patterns}}")

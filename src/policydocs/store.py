@@ -25,19 +25,22 @@ import yaml
 
 from policydocs.crashsafe import WriteLock, fsync_dir, make_dirs, remove_temp_files
 from policydocs.errors import UserError
-from policydocs.fsutil import atomic_write_text
+from policydocs.fsutil import atomic_write_text, read_bounded
+from policydocs.limits import MAX_COMPARE_BYTES, MAX_FILE_BYTES, MAX_ID_CHARS, megabytes
+from policydocs.nesting import check_markdown_depth
 from policydocs.progress import ProgressCallback
 
 if TYPE_CHECKING:
     import git
 
 POLICIES_FILE = "policies.yml"
-POLICY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Matched whole (``fullmatch``: '$' would accept a trailing newline) and ASCII only.
+POLICY_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 # A version id is the effective date at the precision known (YYYY, YYYY-MM,
 # YYYY-MM-DD), or a UTC instant YYYY-MM-DDTHHMMSSZ for time-precise versions
 # (``import-git --keep-all``): ISO 8601 basic time, no ':' so it is a safe
 # file name everywhere.
-VERSION_ID_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z)?)?)?$")
+VERSION_ID_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:T([0-9]{2})([0-9]{2})([0-9]{2})Z)?)?)?")
 
 # libyaml's safe loader when PyYAML was built with it: the same YAML, ~10x faster;
 # front matter parsing was the largest cost of loading and importing big stores.
@@ -230,18 +233,27 @@ class Store:
 # --- ids and dates -------------------------------------------------------------------
 
 
+def policy_id_problem(policy_id: object) -> str | None:
+    """Why ``policy_id`` is no valid policy id (it names a folder), or None."""
+    if isinstance(policy_id, str) and len(policy_id) > MAX_ID_CHARS:
+        return (f"invalid policy id {policy_id[:40] + '…'!r} ({len(policy_id)} characters): "
+                f"at most {MAX_ID_CHARS} (MAX_ID_CHARS, docs/limits.md); use a shorter slug")
+    if not isinstance(policy_id, str) or not POLICY_ID_RE.fullmatch(policy_id):
+        return (f"invalid policy id {policy_id!r}: use lower-case letters, digits and '-' "
+                "only, starting with a letter or digit (no '/', '.' or '..')")
+    return None
+
+
 def check_policy_id(policy_id: str, *, where: str = "policy id") -> str:
-    if not isinstance(policy_id, str) or not POLICY_ID_RE.match(policy_id):
-        raise UserError(
-            f"{where}: invalid policy id {policy_id!r}: use lower-case letters, digits and '-' "
-            "only, starting with a letter or digit (no '/', '.' or '..')"
-        )
+    problem = policy_id_problem(policy_id)
+    if problem:
+        raise UserError(f"{where}: {problem}")
     return policy_id
 
 
 def parse_version_id(value: str) -> tuple[int, ...] | None:
     """The numeric parts of a valid version id, or None when it is not one."""
-    m = VERSION_ID_RE.match(value or "")
+    m = VERSION_ID_RE.fullmatch(value) if isinstance(value, str) else None
     if not m:
         return None
     parts = tuple(int(p) for p in m.groups() if p is not None)
@@ -320,21 +332,64 @@ def today_from_env() -> dt.date:
 # --- YAML and front matter -----------------------------------------------------------
 
 
-def safe_yaml_load(text: str, *, where: str) -> Any:
-    """YAML without anchors/aliases (no "billion laughs") and without Python tags."""
+_VALUE_KINDS = {"timestamp": "date", "int": "number", "float": "number"}
+
+
+class StrictLoader(SAFE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, refusing what it would otherwise get silently wrong or crash
+    on: a key given twice (PyYAML keeps the last), and a value Python cannot hold
+    (``effective: 2023-02-30`` raises ValueError inside PyYAML's date constructor)."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:
+            kind = _VALUE_KINDS.get(node.tag.rsplit(":", 1)[-1], "value")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a valid {kind} ({exc})", node.start_mark) from None
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    repeated = key in seen
+                except TypeError:  # unhashable: PyYAML's own error says so
+                    continue
+                if repeated:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key!r} is given twice; keep one", key_node.start_mark)
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def safe_yaml_load(text: str, *, where: str, first_line: int = 1) -> Any:
+    """YAML without anchors/aliases (no "billion laughs"), Python tags, repeated keys
+    or impossible values; every problem is one `UserError` naming the line (of the
+    file: front matter starts on its second line, ``first_line=2``)."""
     try:
-        for event in yaml.parse(text, Loader=SAFE_LOADER):
+        for event in yaml.parse(text, Loader=StrictLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise UserError(
                     f"{where}: YAML anchors and aliases ('&', '*') are not allowed; "
                     "write the values out"
                 )
-        return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - SafeLoader
+        return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f" (line {mark.line + 1})" if mark is not None else ""
+        line = f" (line {mark.line + first_line})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise UserError(f"{where}: invalid YAML{line}: {problem}") from None
+    except RecursionError:  # the pure-Python loader on deep nesting (libyaml stops at 1000)
+        raise UserError(f"{where}: invalid YAML: nested too deeply; flatten it") from None
+
+
+def unknown_keys(mapping: dict[Any, Any], allowed: Iterable[str]) -> str:
+    """The keys of ``mapping`` not in ``allowed``, for a message ('' when none); YAML
+    keys may be numbers or dates, so they are sorted and shown as text."""
+    return ", ".join(sorted({str(k) for k in mapping} - set(allowed)))
 
 
 def split_front_matter(text: str, *, where: str) -> tuple[dict[str, Any], str]:
@@ -347,7 +402,7 @@ def split_front_matter(text: str, *, where: str) -> tuple[dict[str, Any], str]:
             end = len(text) - 4
         else:
             raise UserError(f"{where}: front matter has no closing '---' line")
-    data = safe_yaml_load(text[4 : end + 1], where=where)
+    data = safe_yaml_load(text[4 : end + 1], where=where, first_line=2)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -388,22 +443,23 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def read_file_bytes(path: Path, *, where: str | None = None) -> bytes:
-    """The bytes of a file, or a `UserError` saying why it cannot be read."""
-    where = where or str(path)
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{where}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{where}: is a folder, not a file") from None
-    except OSError as exc:
-        raise UserError(f"{where}: cannot read ({exc.strerror})") from None
+FILE_TOO_LARGE = (f"{megabytes(MAX_FILE_BYTES)}, the limit for a file policydocs reads "
+                  "(MAX_FILE_BYTES, docs/limits.md); check that this is the right file")
 
 
-def read_text_file(path: Path, *, where: str | None = None) -> str:
+def read_file_bytes(path: Path, *, where: str | None = None, limit: int = MAX_FILE_BYTES,
+                    too_large: str = FILE_TOO_LARGE, store_file: bool = False) -> bytes:
+    """The bytes of a file, read at most ``limit`` bytes, or a `UserError` saying why
+    it cannot be read (a ``store_file`` must be a regular file, not a link)."""
+    return read_bounded(path, limit=limit, where=where or str(path), too_large=too_large,
+                        store_file=store_file)
+
+
+def read_text_file(path: Path, *, where: str | None = None, store_file: bool = False,
+                   limit: int = MAX_FILE_BYTES, too_large: str = FILE_TOO_LARGE) -> str:
+    """A UTF-8 text file, read as `read_file_bytes` does."""
     where = where or str(path)
-    data = read_file_bytes(path, where=where)
+    data = read_file_bytes(path, where=where, limit=limit, too_large=too_large, store_file=store_file)
     if b"\x00" in data:
         raise UserError(f"{where}: binary file (contains NUL bytes), expected UTF-8 text")
     try:
@@ -414,15 +470,27 @@ def read_text_file(path: Path, *, where: str | None = None) -> str:
         ) from None
 
 
+def check_body(body: str, *, where: str) -> None:
+    """Refuse a body (of a version, or a text to compare) that the compare engine or a
+    Markdown parser could not take in bounded time: over `MAX_COMPARE_BYTES`, or
+    nested past `limits.MAX_MARKDOWN_DEPTH`."""
+    size = len(body) if body.isascii() else len(body.encode("utf-8"))
+    if size > MAX_COMPARE_BYTES:
+        raise UserError(f"{where}: the text is {megabytes(size)}, over the {megabytes(MAX_COMPARE_BYTES)} "
+                        "limit for a text to compare (MAX_COMPARE_BYTES, docs/limits.md); "
+                        "split the document and keep or compare the parts")
+    check_markdown_depth(body, where=where)
+
+
 def parse_version(text: str, *, policy_id: str, version_id: str, path: Path | None,
                   where: str) -> Version:
     """Front matter + body → `Version`, raising `UserError` on the first problem."""
     meta, body = split_front_matter(text, where=where)
-    unknown = sorted(set(meta) - set(FRONT_MATTER_KEYS))
+    check_body(body, where=where)
+    unknown = unknown_keys(meta, FRONT_MATTER_KEYS)
     if unknown:
         raise UserError(
-            f"{where}: unknown front-matter key(s) {', '.join(unknown)}; allowed: "
-            + ", ".join(FRONT_MATTER_KEYS)
+            f"{where}: unknown front-matter key(s) {unknown}; allowed: " + ", ".join(FRONT_MATTER_KEYS)
         )
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -449,9 +517,9 @@ def parse_version(text: str, *, policy_id: str, version_id: str, path: Path | No
     raw_source = meta.get("source") or {}
     if not isinstance(raw_source, dict):
         raise UserError(f"{where}: 'source' must be a mapping ({', '.join(SOURCE_KEYS)})")
-    bad = sorted(set(raw_source) - set(SOURCE_KEYS))
+    bad = unknown_keys(raw_source, SOURCE_KEYS)
     if bad:
-        raise UserError(f"{where}: unknown 'source' key(s) {', '.join(bad)}")
+        raise UserError(f"{where}: unknown 'source' key(s) {bad}")
     source = Source(**{k: normalise_date(v) for k, v in raw_source.items()})
     bad_url = web_url_problem(source.url, "source.url")
     if bad_url:
@@ -479,14 +547,14 @@ def parse_version(text: str, *, policy_id: str, version_id: str, path: Path | No
 def _load_registry(root: Path, problems: list[Problem]) -> tuple[dict[str, dict], Settings]:
     registry_path = root / POLICIES_FILE
     where = _rel(registry_path, root)
-    if not registry_path.is_file():
+    if not os.path.lexists(registry_path):
         raise UserError(f"{where}: missing; create it (see docs/store.md)")
-    data = safe_yaml_load(read_text_file(registry_path, where=where), where=where) or {}
+    data = safe_yaml_load(read_text_file(registry_path, where=where, store_file=True), where=where) or {}
     if not isinstance(data, dict):
         raise UserError(f"{where}: must be a mapping with a 'policies' key")
-    unknown = sorted(set(data) - set(SETTINGS_KEYS) - {"policies"})
+    unknown = unknown_keys(data, (*SETTINGS_KEYS, "policies"))
     if unknown:
-        problems.append(Problem(where, f"unknown key(s) {', '.join(unknown)}"))
+        problems.append(Problem(where, f"unknown key(s) {unknown}"))
     period = data.get("notice_period_days", 0) or 0
     if not isinstance(period, int) or period < 0:
         problems.append(Problem(where, "'notice_period_days' must be a whole number of days"))
@@ -501,16 +569,16 @@ def _load_registry(root: Path, problems: list[Problem]) -> tuple[dict[str, dict]
         raise UserError(f"{where}: 'policies' must map policy ids to their details")
     entries: dict[str, dict] = {}
     for policy_id, entry in policies.items():
-        if not isinstance(policy_id, str) or not POLICY_ID_RE.match(policy_id):
-            problems.append(Problem(where, f"invalid policy id {policy_id!r} "
-                                           "(use [a-z0-9][a-z0-9-]*)"))
+        problem = policy_id_problem(policy_id)
+        if problem:
+            problems.append(Problem(where, problem))
             continue
         if not isinstance(entry, dict):
             problems.append(Problem(where, f"policy '{policy_id}' must be a mapping (title, owner, url)"))
             continue
-        bad = sorted(set(entry) - set(POLICY_KEYS))
+        bad = unknown_keys(entry, POLICY_KEYS)
         if bad:
-            problems.append(Problem(where, f"policy '{policy_id}': unknown key(s) {', '.join(bad)}"))
+            problems.append(Problem(where, f"policy '{policy_id}': unknown key(s) {bad}"))
         if not isinstance(entry.get("title"), str) or not entry["title"].strip():
             problems.append(Problem(where, f"policy '{policy_id}': 'title' is missing"))
         bad_url = web_url_problem(entry.get("url"), "url")
@@ -518,15 +586,50 @@ def _load_registry(root: Path, problems: list[Problem]) -> tuple[dict[str, dict]
             problems.append(Problem(where, f"policy '{policy_id}': {bad_url}"))
         entries[policy_id] = entry
     for policy_id, entry in entries.items():
-        supersedes = entry.get("supersedes") or []
-        if isinstance(supersedes, str):
-            supersedes = [supersedes]
-        for other in supersedes:
+        raw = entry.get("supersedes") or []
+        if not isinstance(raw, str) and not (isinstance(raw, list) and all(isinstance(x, str) for x in raw)):
+            problems.append(Problem(where, f"policy '{policy_id}': 'supersedes' must be a policy id "
+                                           "or a list of them"))
+        for other in _supersedes(entry):
             if other not in entries:
                 problems.append(Problem(where, f"policy '{policy_id}' supersedes unknown policy '{other}'"))
             elif other == policy_id:
                 problems.append(Problem(where, f"policy '{policy_id}' cannot supersede itself"))
     return entries, settings
+
+
+def _supersedes(entry: dict[str, Any]) -> list[str]:
+    """The policy ids a registry entry supersedes (one id or a list; other values dropped)."""
+    raw = entry.get("supersedes") or []
+    items = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+    return [item for item in items if isinstance(item, str)]
+
+
+def _link_problem(path: Path, root: Path) -> Problem:
+    return Problem(_rel(path, root), "is a symbolic link; the store holds only its own files and "
+                                     "folders: replace the link with what it points to")
+
+
+def _version_files(folder: Path, root: Path, problems: list[Problem]) -> list[tuple[Path, str]]:
+    """(path, version id) of each version file in a policy folder; anything else there
+    (links, folders, other names) is a problem."""
+    found = []
+    for path in sorted(folder.iterdir()):
+        where = _rel(path, root)
+        if path.name.startswith("."):
+            continue
+        if path.is_symlink():
+            problems.append(_link_problem(path, root))
+        elif path.is_dir():
+            problems.append(Problem(where, "is a folder; versions are files <version-id>.md"))
+        elif path.suffix != ".md" or not path.is_file():
+            problems.append(Problem(where, "unexpected file; versions are <version-id>.md"))
+        elif parse_version_id(path.stem) is None:
+            problems.append(Problem(where, f"file name {path.name!r} is not a valid "
+                                           "ISO date (YYYY-MM-DD, YYYY-MM or YYYY)"))
+        else:
+            found.append((path, path.stem))
+    return found
 
 
 def load_store(root: Path) -> tuple[Store, list[Problem]]:
@@ -537,48 +640,40 @@ def load_store(root: Path) -> tuple[Store, list[Problem]]:
         raise UserError(f"{root}: no policy store here (expected a folder with {POLICIES_FILE})")
     problems: list[Problem] = []
     entries, settings = _load_registry(root, problems)
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     policies: dict[str, Policy] = {}
-    for folder in folders:
+    for path in sorted(root.iterdir()):
+        if path.name.startswith(".") or path.name == POLICIES_FILE:
+            continue
+        if path.is_symlink():
+            problems.append(_link_problem(path, root))
         # An empty folder holds no policy (git does not even keep it): what a command
         # killed between making a policy's folder and declaring it leaves.
-        if folder.name not in entries and _holds_files(folder):
-            problems.append(Problem(_rel(folder, root),
+        elif path.is_dir() and path.name not in entries and _holds_files(path):
+            problems.append(Problem(_rel(path, root),
                                     f"policy folder is not declared in {POLICIES_FILE}; add it there"))
     for policy_id, entry in entries.items():
         folder = root / policy_id
         versions: list[Version] = []
+        if folder.is_symlink():
+            continue  # a link is reported above, and its versions are not read
         if not folder.is_dir():
             problems.append(missing_folder_problem(root, policy_id))
         else:
-            for path in sorted(folder.iterdir()):
+            for path, version_id in _version_files(folder, root, problems):
                 where = _rel(path, root)
-                if path.name.startswith("."):
-                    continue
-                if path.suffix != ".md" or not path.is_file():
-                    problems.append(Problem(where, "unexpected file; versions are <version-id>.md"))
-                    continue
-                version_id = path.stem
-                if parse_version_id(version_id) is None:
-                    problems.append(Problem(where, f"file name {path.name!r} is not a valid "
-                                                   "ISO date (YYYY-MM-DD, YYYY-MM or YYYY)"))
-                    continue
                 try:
-                    text = read_text_file(path, where=where)
+                    text = read_text_file(path, where=where, store_file=True)
                     versions.append(parse_version(text, policy_id=policy_id,
                                                   version_id=version_id, path=path, where=where))
                 except UserError as exc:
                     problems.append(Problem(where, str(exc).removeprefix(f"{where}: ")))
         versions.sort(key=lambda v: v.sort_key)
         problems.extend(_same_day_problems(versions, root))
-        supersedes = entry.get("supersedes") or []
-        if isinstance(supersedes, str):
-            supersedes = [supersedes]
         period = entry.get("notice_period_days")
         policies[policy_id] = Policy(
             id=policy_id, title=str(entry.get("title") or policy_id).strip(),
             owner=entry.get("owner"), url=entry.get("url"),
-            supersedes=tuple(s for s in supersedes if s in entries and s != policy_id),
+            supersedes=tuple(s for s in _supersedes(entry) if s in entries and s != policy_id),
             notice_period_days=period if isinstance(period, int) else None,
             versions=tuple(versions),
         )
@@ -693,9 +788,9 @@ def add_to_store(root: Path, registry: dict[str, Any], new_registry: dict[str, A
 
 def read_registry(root: Path) -> dict[str, Any]:
     path = Path(root) / POLICIES_FILE
-    if not path.exists():
+    if not os.path.lexists(path):
         return {"policies": {}}
-    data = safe_yaml_load(read_text_file(path), where=str(path)) or {}
+    data = safe_yaml_load(read_text_file(path, store_file=True), where=str(path)) or {}
     if not isinstance(data, dict):
         raise UserError(f"{path}: must be a mapping with a 'policies' key")
     data.setdefault("policies", {})
@@ -751,11 +846,17 @@ def immutability_problems(root: Path, against: str | None = None) -> tuple[list[
         where = f"{root.name}/{rel.as_posix()}"
         path = root / rel
         published = blob.data_stream.read()
-        if not path.exists():
+        if not os.path.lexists(path):
             problems.append(Problem(where, f"published version was deleted (it exists at {label}); "
                                            "restore it: published versions are immutable"))
             continue
-        current = path.read_bytes()
+        if path.is_symlink() or path.is_dir():
+            continue  # not a version file: load_store reports it
+        try:
+            current = read_file_bytes(path, where=where, store_file=True)
+        except UserError as exc:
+            problems.append(Problem(where, str(exc).removeprefix(f"{where}: ")))
+            continue
         if current == published:
             continue
         problems.extend(_frozen_field_problems(published, current, where, label))

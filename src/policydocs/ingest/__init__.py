@@ -28,9 +28,9 @@ from policydocs.ingest.html import html_to_article
 from policydocs.ingest.sources import read_source
 from policydocs.ingest.text import text_to_article
 from policydocs.store import (
-    DATE_BASES, Source, Version, add_to_store, check_policy_id, check_version_id, first_day,
-    normalise_date, parse_version, read_registry, read_text_file, split_front_matter, store_lock,
-    today_from_env, with_policy,
+    DATE_BASES, Source, Version, add_to_store, check_body, check_policy_id, check_version_id,
+    first_day, normalise_date, parse_version, read_registry, read_text_file, split_front_matter,
+    store_lock, today_from_env, with_policy,
 )
 
 _LEFTOVER_MOJIBAKE = re.compile("[ÂÃ]|â(?=[\x80-\xbf€™œ\x9d])")
@@ -158,6 +158,7 @@ def read_article(source: Path, *, hints: Hints = Hints(), base_url: str | None =
         title, url, body, stated = flat.title, None, flat.markdown, flat.stated
         repairs.update(flat.repairs)
     body = _tidy(body)
+    check_body(body, where=where)
     if not re.search(r"[^\W_]", re.sub(r"(?m)^#+ .*$", "", body)):
         raise UserError(f"{where}: no policy text found (only headings, markup or site navigation)")
     leftover = len(_LEFTOVER_MOJIBAKE.findall(body))
@@ -178,7 +179,7 @@ def _existing_versions(store_root: Path, policy_id: str) -> tuple[Version, ...]:
         return ()
     versions = []
     for path in sorted(folder.glob("*.md")):
-        text = read_text_file(path)
+        text = read_text_file(path, store_file=True)
         versions.append(parse_version(text, policy_id=policy_id, version_id=path.stem, path=path,
                                       where=str(path)))
     return tuple(versions)

@@ -32,11 +32,12 @@ def _pattern() -> re.Pattern[str]:
     phrases = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in
                        sorted(vocab.date_phrases, key=len, reverse=True))
     months = "|".join(sorted(vocab.months, key=len, reverse=True))
-    date = (rf"(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})"
-            rf"|(?P<m1>{months})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})"
-            rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{months})\.?,?\s+(?P<y2>\d{{4}})"
-            rf"|(?P<m3>{months})\.?,?\s+(?P<y3>\d{{4}})")
-    return re.compile(rf"(?P<phrase>\b(?:{phrases}))\s*:?\s*(?:{date})(?!\d)", re.IGNORECASE)
+    # [0-9], not \d: \d also matches Arabic-Indic and other digits, which int() reads.
+    date = (rf"(?P<iso>[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})"
+            rf"|(?P<m1>{months})\.?\s+(?P<d1>[0-9]{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>[0-9]{{4}})"
+            rf"|(?P<d2>[0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{months})\.?,?\s+(?P<y2>[0-9]{{4}})"
+            rf"|(?P<m3>{months})\.?,?\s+(?P<y3>[0-9]{{4}})")
+    return re.compile(rf"(?P<phrase>\b(?:{phrases}))\s*:?\s*(?:{date})(?![0-9])", re.IGNORECASE)
 
 
 def find_stated_date(text: str) -> StatedDate | None:

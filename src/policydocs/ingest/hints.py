@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policydocs.errors import UserError
-from policydocs.store import read_text_file, safe_yaml_load
+from policydocs.store import read_text_file, safe_yaml_load, unknown_keys
 
 HINT_KEYS = ("title", "headings", "not_headings", "list_items", "breaks", "drop", "drop_spans", "tables")
 
@@ -63,9 +63,9 @@ def load_hints(path: Path | None) -> Hints:
     data = safe_yaml_load(read_text_file(Path(path), where=where), where=where) or {}
     if not isinstance(data, dict):
         raise UserError(f"{where}: a hints file must be a mapping ({', '.join(HINT_KEYS)})")
-    unknown = sorted(set(data) - set(HINT_KEYS))
+    unknown = unknown_keys(data, HINT_KEYS)
     if unknown:
-        raise UserError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(HINT_KEYS)}")
+        raise UserError(f"{where}: unknown key(s) {unknown}; allowed: {', '.join(HINT_KEYS)}")
 
     def strings(key: str) -> tuple[str, ...]:
         value = data.get(key) or []
@@ -73,13 +73,19 @@ def load_hints(path: Path | None) -> Hints:
             raise UserError(f"{where}: '{key}' must be a list of texts")
         return tuple(value)
 
+    def entries(key: str) -> list:
+        value = data.get(key) or []
+        if not isinstance(value, list):
+            raise UserError(f"{where}: '{key}' must be a list")
+        return value
+
     spans = []
-    for span in data.get("drop_spans") or []:
+    for span in entries("drop_spans"):
         if not (isinstance(span, dict) and isinstance(span.get("from"), str) and isinstance(span.get("to"), str)):
             raise UserError(f"{where}: each of 'drop_spans' needs 'from' and 'to' texts")
         spans.append((span["from"], span["to"]))
     tables = []
-    for table in data.get("tables") or []:
+    for table in entries("tables"):
         rows = table.get("rows") if isinstance(table, dict) else None
         if not (isinstance(table, dict) and isinstance(table.get("text"), str) and isinstance(rows, list)
                 and rows and all(isinstance(r, list) and len(r) == len(rows[0]) for r in rows)):

@@ -12,6 +12,7 @@ the front matter). Footnotes become Markdown footnotes (``[^1]`` and
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -21,6 +22,7 @@ from markdownify import MarkdownConverter
 from policydocs.errors import UserError
 from policydocs.ingest.dates import StatedDate, find_stated_date
 from policydocs.ingest.vocab import Vocabulary, vocabulary
+from policydocs.nesting import check_html_depth
 
 _FOOTNOTE_TOKEN = "PDFOOTNOTEREF{}X"
 _BACKLINK_TEXT = {"↩", "↩︎", "^", "↑", "[return]"}
@@ -36,9 +38,19 @@ class HtmlArticle:
     chrome_removed: int
 
 
+def parse_html(html: str) -> BeautifulSoup:
+    """lxml's HTML parser, quietly: XHTML read as HTML is what we want, and bs4's
+    multi-line warnings (XMLParsedAsHTMLWarning, MarkupResemblesLocatorWarning)
+    would break the one-line-on-stderr rule."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # bs4's warnings are UserWarnings
+        return BeautifulSoup(html, "lxml")
+
+
 def html_to_article(html: str, *, where: str, base_url: str | None = None) -> HtmlArticle:
+    check_html_depth(html, where=where)
     vocab = vocabulary()
-    soup = BeautifulSoup(html, "lxml")
+    soup = parse_html(html)
     url = base_url or _canonical_url(soup)
     page_title = _page_title(soup)
     removed = _drop_chrome(soup, vocab)
@@ -182,7 +194,7 @@ def _convert_footnotes(article: Tag, soup: BeautifulSoup) -> list[str]:
             for a in li.find_all("a"):
                 if a.get_text(strip=True) in _BACKLINK_TEXT:
                     a.decompose()
-            body = BeautifulSoup("<div></div>", "lxml").div
+            body = parse_html("<div></div>").div
             for child in list(li.contents):
                 body.append(child.extract())
             notes[li["id"]] = " ".join(_to_markdown(body).split())

@@ -3,7 +3,10 @@
 Decoding order: UTF-8 (a BOM is dropped); bytes with no valid UTF-8 sequence at
 all are a legacy encoding — Windows-1252 when that reads as Western text, else
 charset-normalizer's guess. Bytes that are *mostly* UTF-8 with damaged
-sequences are refused: guessing there would silently corrupt the text.
+sequences are refused: guessing there would silently corrupt the text. A
+Markdown file (``.md``, ``.markdown``) is UTF-8 or refused: nobody saves
+Markdown in a legacy charset, so invalid bytes there are damage, not an encoding.
+The file is read with a bounded reader: past `MAX_SOURCE_BYTES` it is refused.
 Mojibake (UTF-8 once read as Latin-1/cp1252) is repaired with ftfy, with the
 options that keep the text otherwise as published (curly quotes stay curly).
 """
@@ -18,11 +21,12 @@ from pathlib import Path
 import ftfy
 
 from policydocs.errors import UserError
+from policydocs.limits import MAX_SOURCE_BYTES, SOURCE_BYTES_ENV, megabytes
 from policydocs.store import read_file_bytes
 
-# Larger than any real policy page (the largest seen are a few hundred kB,
-# script-heavy HTML a few MB): a bigger file is almost surely the wrong file.
-MAX_SOURCE_BYTES = 8 * 1024 * 1024
+TOO_LARGE = (f"any policy page (limit {megabytes(MAX_SOURCE_BYTES)}, MAX_SOURCE_BYTES); check that "
+             f"this is the right file, or raise the limit with {SOURCE_BYTES_ENV}=BYTES")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 KINDS = ("html", "markdown", "text")
 _MOJIBAKE_MARKS = re.compile("[ÂÃâ€]")
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
@@ -45,14 +49,12 @@ class SourceText:
 def read_source(path: Path, *, kind: str | None = None) -> SourceText:
     path = Path(path)
     where = str(path)
-    data = read_file_bytes(path, where=where)
-    if len(data) > MAX_SOURCE_BYTES:
-        raise UserError(f"{where}: {len(data) / 1048576:.1f} MB is larger than any policy page "
-                        f"(limit {MAX_SOURCE_BYTES // 1048576} MB); check that this is the right file")
+    data = read_file_bytes(path, where=where, limit=MAX_SOURCE_BYTES, too_large=TOO_LARGE)
     if not data.strip():
         raise UserError(f"{where}: empty file; nothing to import")
     check_not_binary(data, where)
-    text, encoding = decode(data, where)
+    strict = kind == "markdown" or (kind is None and path.suffix.lower() in MARKDOWN_SUFFIXES)
+    text, encoding = decode(data, where, utf8_only=strict)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     kind = kind or sniff_kind(path, text)
     repaired, count = repair_mojibake(text)
@@ -71,13 +73,17 @@ def check_not_binary(data: bytes, where: str) -> None:
         raise UserError(f"{where}: binary file (control bytes), not HTML, text or Markdown")
 
 
-def decode(data: bytes, where: str) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+def decode(data: bytes, where: str, *, utf8_only: bool = False) -> tuple[str, str]:
+    """The text and its encoding; ``utf8_only`` (Markdown) refuses any invalid UTF-8."""
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data[bom:].decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
-        first_bad = exc.start
+        first_bad = bom + exc.start
+    if utf8_only:
+        raise UserError(f"{where}: invalid UTF-8 at byte {first_bad} (Markdown is read as UTF-8 "
+                        "only); re-save it as UTF-8")
+    data = data[bom:]
     if _UTF8_MULTIBYTE.search(data):
         raise UserError(f"{where}: invalid UTF-8 at byte {first_bad} (the file is UTF-8 with "
                         "damaged bytes); re-save or re-capture it as UTF-8")
@@ -115,7 +121,7 @@ def sniff_kind(path: Path, text: str) -> str:
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm", ".xhtml"):
         return "html"
-    if suffix in (".md", ".markdown"):
+    if suffix in MARKDOWN_SUFFIXES:
         return "markdown"
     head = text[:4096].lstrip().lower()
     if head.startswith(("<!doctype html", "<html")) or re.search(r"<(html|body|article|main)[\s>]", head):
