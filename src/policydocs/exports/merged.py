@@ -70,86 +70,132 @@ def merge(comparison: Comparison, old: ReaderText, new: ReaderText) -> list[Para
     return _paragraphs(items, marks, (old, new))
 
 
-def _items(comparison: Comparison, sides: tuple[ReaderText, ReaderText]) -> list[Run | _Marker]:
-    """Block starts and visible runs of both sides, in segment order."""
-    items: list[Run | _Marker] = []
-    visible = [sorted(side.visible) for side in sides]
+class _Side:
+    """One side's visible offsets, in order, with what is seen there and its block."""
+
+    def __init__(self, text: ReaderText) -> None:
+        self.starts = text.starts
+        self.offsets = sorted(text.visible)
+        self.shown = [text.visible[o] for o in self.offsets]
+        self.block: list[int] = []
+        b = 0
+        for offset in self.offsets:
+            while b + 1 < len(self.starts) and self.starts[b + 1] <= offset:
+                b += 1
+            self.block.append(b)
+
+    def visible_in(self, start: int, end: int) -> range:
+        return range(bisect.bisect_left(self.offsets, start), bisect.bisect_left(self.offsets, end))
+
+    def starts_in(self, start: int, end: int) -> range:
+        return range(bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end))
+
+
+class _Items:
+    """The items list, with runs of one key joined as they come."""
+
+    def __init__(self) -> None:
+        self.items: list[Run | _Marker] = []
+        self.key: tuple | None = None
+        self.parts: list[str] = []
+
+    def marker(self, side: int, block: int) -> None:
+        self.flush()
+        self.items.append(_Marker(side, block))
+
+    def run(self, text: str, style: Style, status: Status, move: str | None,
+            blocks: tuple[int | None, int | None]) -> None:
+        key = (style, status, move, blocks)
+        if key != self.key:
+            self.flush()
+            self.key = key
+        self.parts.append(text)
+
+    def flush(self) -> None:
+        if self.key is not None:
+            style, status, move, blocks = self.key
+            self.items.append(Run("".join(self.parts), style, status, move, blocks))
+            self.key, self.parts = None, []
+
+
+_END = float("inf")
+
+
+def _items(comparison: Comparison, texts: tuple[ReaderText, ReaderText]) -> list[Run | _Marker]:
+    """Block starts and visible runs of both sides, in segment order. Kept source text
+    seen on one side only (markup changed around it) is deleted or inserted."""
+    sides = (_Side(texts[OLD]), _Side(texts[NEW]))
+    out = _Items()
     offsets = [0, 0]
-
-    def events(side: int, start: int, end: int) -> list[tuple[int, int, str, int]]:
-        """(relative offset, order, kind, side) of block starts and visible offsets in [start, end)."""
-        text = sides[side]
-        out = []
-        for b in range(bisect.bisect_left(text.starts, start), bisect.bisect_left(text.starts, end)):
-            out.append((text.starts[b] - start, 0, "start", side))
-        seen = visible[side]
-        for k in range(bisect.bisect_left(seen, start), bisect.bisect_left(seen, end)):
-            out.append((seen[k] - start, 1, "char", side))
-        return out
-
     for seg in comparison.segments:
         length = len(seg.text)
         if seg.op == "equal":
-            found = events(OLD, offsets[OLD], offsets[OLD] + length) + events(NEW, offsets[NEW], offsets[NEW] + length)
+            _equal(out, sides, offsets, length)
         else:
             side = OLD if seg.op == "delete" else NEW
-            found = events(side, offsets[side], offsets[side] + length)
-        found.sort()
-        base = tuple(offsets)
-        k = 0
-        while k < len(found):
-            rel, order, kind, side = found[k]
-            if kind == "start":
-                text = sides[side]
-                items.append(_Marker(side, text.block_at(base[side] + rel)))
-                k += 1
-                continue
-            if seg.op != "equal":
-                _add(items, sides, side, base[side] + rel, "del" if side == OLD else "ins", seg.move)
-                k += 1
-                continue
-            both = k + 1 < len(found) and found[k + 1][:3] == (rel, 1, "char")
-            _add_equal(items, sides, base, rel, both, side)
-            k += 2 if both else 1
+            _one_side(out, sides[side], side, offsets[side], length, seg.move)
         if seg.op != "insert":
             offsets[OLD] += length
         if seg.op != "delete":
             offsets[NEW] += length
-    return items
+    out.flush()
+    return out.items
 
 
-def _add_equal(items: list[Run | _Marker], sides: tuple[ReaderText, ReaderText], base: tuple[int, ...],
-               rel: int, both: bool, side: int) -> None:
-    """Kept source text: seen on both sides it is kept; seen on one side only (markup
-    changed around it) it is deleted or inserted."""
-    if both:
-        old_text, old_style = sides[OLD].visible[base[OLD] + rel]
-        new_text, new_style = sides[NEW].visible[base[NEW] + rel]
-        if old_text == new_text:
-            blocks = (sides[OLD].block_at(base[OLD] + rel), sides[NEW].block_at(base[NEW] + rel))
-            _append_run(items, Run(new_text, new_style, "eq", None, blocks))
+def _one_side(out: _Items, side: _Side, which: int, base: int, length: int, move: str | None) -> None:
+    status: Status = "del" if which == OLD else "ins"
+    starts = iter(side.starts_in(base, base + length))
+    start = next(starts, None)
+    for k in side.visible_in(base, base + length):
+        while start is not None and side.starts[start] <= side.offsets[k]:
+            out.marker(which, start)
+            start = next(starts, None)
+        text, style = side.shown[k]
+        block = side.block[k]
+        out.run(text, style, status, move, (block, None) if which == OLD else (None, block))
+    while start is not None:
+        out.marker(which, start)
+        start = next(starts, None)
+
+
+def _equal(out: _Items, sides: tuple[_Side, _Side], offsets: list[int], length: int) -> None:
+    """Kept text: both sides' block starts and visible characters, merged by position."""
+    old, new = sides
+    o_base, n_base = offsets
+    o_starts, n_starts = old.starts_in(o_base, o_base + length), new.starts_in(n_base, n_base + length)
+    o_vis, n_vis = old.visible_in(o_base, o_base + length), new.visible_in(n_base, n_base + length)
+    i = j = a = b = 0
+    while True:
+        om = old.starts[o_starts[i]] - o_base if i < len(o_starts) else _END
+        nm = new.starts[n_starts[j]] - n_base if j < len(n_starts) else _END
+        ov = old.offsets[o_vis[a]] - o_base if a < len(o_vis) else _END
+        nv = new.offsets[n_vis[b]] - n_base if b < len(n_vis) else _END
+        at = min(om, nm, ov, nv)
+        if at == _END:
             return
-        _add(items, sides, OLD, base[OLD] + rel, "del", None)
-        _add(items, sides, NEW, base[NEW] + rel, "ins", None)
-        return
-    _add(items, sides, side, base[side] + rel, "del" if side == OLD else "ins", None)
-
-
-def _add(items: list[Run | _Marker], sides: tuple[ReaderText, ReaderText], side: int, offset: int,
-         status: Status, move: str | None) -> None:
-    text, style = sides[side].visible[offset]
-    block = sides[side].block_at(offset)
-    blocks = (block, None) if side == OLD else (None, block)
-    _append_run(items, Run(text, style, status, move, blocks))
-
-
-def _append_run(items: list[Run | _Marker], run: Run) -> None:
-    last = items[-1] if items else None
-    if (isinstance(last, Run) and last.status == run.status and last.style == run.style
-            and last.move == run.move and last.blocks == run.blocks):
-        last.text += run.text
-    else:
-        items.append(run)
+        if om == at:
+            out.marker(OLD, o_starts[i])
+            i += 1
+        elif nm == at:
+            out.marker(NEW, n_starts[j])
+            j += 1
+        elif ov == at and nv == at:
+            ko, kn = o_vis[a], n_vis[b]
+            (o_text, o_style), (n_text, n_style) = old.shown[ko], new.shown[kn]
+            if o_text == n_text:
+                out.run(n_text, n_style, "eq", None, (old.block[ko], new.block[kn]))
+            else:
+                out.run(o_text, o_style, "del", None, (old.block[ko], None))
+                out.run(n_text, n_style, "ins", None, (None, new.block[kn]))
+            a, b = a + 1, b + 1
+        elif ov == at:
+            ko = o_vis[a]
+            out.run(*old.shown[ko], "del", None, (old.block[ko], None))
+            a += 1
+        else:
+            kn = n_vis[b]
+            out.run(*new.shown[kn], "ins", None, (None, new.block[kn]))
+            b += 1
 
 
 def _place_breaks(items: list[Run | _Marker], counts: tuple[int, int]) -> dict[int, Status]:

@@ -38,6 +38,7 @@ a { color: inherit; }
 """
 
 _CSS_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
+_SIDE_BY_SIDE = re.compile(r'<section class="pd-side-by-side".*?</section>', re.S)
 
 
 def css_string(text: str) -> str:
@@ -60,8 +61,8 @@ def redline_document(comparison: Comparison, old: SideLike, new: SideLike, fragm
     """The HTML the PDF is made from; ``fragment`` is the redline (default: `render_html_fragment`)."""
     esc = lambda text: html.escape(text, quote=True)  # noqa: E731
     summary = summarise(comparison, old, new)
-    if fragment is None:
-        fragment = render_html_fragment(comparison)
+    if fragment is None:  # the side-by-side view would repeat the inline one: left out
+        fragment = _SIDE_BY_SIDE.sub("", render_html_fragment(comparison))
     material = ""
     if summary.material:
         items = "".join(f"<li>{esc(line)}</li>" for line in summary.material)

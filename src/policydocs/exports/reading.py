@@ -30,7 +30,7 @@ BlockKind = Literal["heading", "paragraph", "item", "quote", "code", "cell", "no
 _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(footnote_plugin)
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _TAG = re.compile(r"<[^>]*>")
-_SPACES = " \t\n"
+_SPACE = re.compile(r"[ \t\n]")
 
 
 @dataclass(frozen=True)
@@ -305,8 +305,8 @@ def _opened(style: Style, tok: Token) -> Style:
 
 def _find_char(source: str, ch: str, cursor: int, end: int, spaces: bool) -> int:
     if ch in (" ", "\n") and spaces:
-        hits = [p for p in (source.find(c, cursor, end) for c in _SPACES) if p >= 0]
-        return min(hits) if hits else -1
+        found = _SPACE.search(source, cursor, end)
+        return found.start() if found else -1
     return source.find(ch, cursor, end)
 
 

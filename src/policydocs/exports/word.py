@@ -78,6 +78,7 @@ class WordWriter:
         self.moves = _Moves()
         self.range_ids: dict[tuple[str, str], str] = {}
         self.run_index = 0
+        self.style_ids: dict[str, str] = {}
         self._prepare()
 
     def _prepare(self) -> None:
@@ -161,10 +162,19 @@ class WordWriter:
                     self.moves.last[(run.move, run.status)] = index
                 index += 1
 
+    def _style_id(self, name: str) -> str:
+        """Looked up once per style: python-docx searches every style on each lookup."""
+        if name not in self.style_ids:
+            self.style_ids[name] = self.doc.styles[name].style_id
+        return self.style_ids[name]
+
     def _paragraph(self, para: Paragraph) -> None:
         style = paragraph_style(para.block)
-        p = self.doc.add_paragraph(style=style)._p
+        p = OxmlElement("w:p")
+        self.doc.element.body.sectPr.addprevious(p)
         pPr = p.get_or_add_pPr()
+        if style != "Normal":
+            p.style = self._style_id(style)
         if para.block.kind == "rule":
             pPr.insert(1 if pPr.find(qn("w:pStyle")) is not None else 0, _bottom_border())
         if para.mark != "eq":
@@ -175,7 +185,7 @@ class WordWriter:
             change = self._revision("w:pPrChange")
             old_pPr = OxmlElement("w:pPr")
             old_style = OxmlElement("w:pStyle")
-            old_style.set(qn("w:val"), self.doc.styles[paragraph_style(para.old)].style_id)
+            old_style.set(qn("w:val"), self._style_id(paragraph_style(para.old)))
             old_pPr.append(old_style)
             change.append(old_pPr)
             pPr.append(change)
