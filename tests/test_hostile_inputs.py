@@ -294,7 +294,7 @@ def test_imported_files_get_the_mode_the_umask_gives(run_cli, tmp_path, mask, mo
 
 @pytest.mark.parametrize("args, line", [
     (("diff", "--format", "xml", "a", "b"),
-     "policydocs: diff: invalid value for '--format': 'xml' is not one of 'text', 'json', 'html'; "
+     "policydocs: diff: invalid value for '--format': 'xml' is not one of 'text', 'json', 'html', 'docx', 'pdf'; "
      "see 'policydocs diff --help'"),
     (("diff", "a"), "policydocs: diff: missing argument 'NEW'; see 'policydocs diff --help'"),
     (("cache", "clear", "--everything"),

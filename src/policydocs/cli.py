@@ -239,21 +239,29 @@ def notice(ref: str, site_url: str, store_root: Path) -> None:
 @main.command()
 @click.argument("old")
 @click.argument("new")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
-              show_default=True, help="Terminal word diff, the JSON contract, or a redline page.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "docx", "pdf"]), default="text",
+              show_default=True, help="Terminal word diff, the JSON contract, a redline page, a Word "
+              "document with tracked changes, or a paginated PDF redline.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), default=None,
+              help="Write the output to this file (required for docx and pdf; '-' for standard output).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour the text format (auto: only on a terminal).")
 @store_option
 @user_errors
-def diff(old: str, new: str, fmt: str, color: str, store_root: Path) -> None:
+def diff(old: str, new: str, fmt: str, color: str, out: Path | None, store_root: Path) -> None:
     """Compare two versions: files or refs POLICY@VERSION.
 
     Exit 0 when identical, 1 when different, 2 on error (as diff(1)).
     """
     from policydocs.diffcmd import run_diff
+    from policydocs.exports.output import check_output, write_output
 
+    check_output(fmt, out)
     output, identical = run_diff(old, new, fmt, color, store_root)
-    click.echo(output, nl=False, color=True)  # the renderer already chose colour or not
+    if out is None:
+        click.echo(output, nl=False, color=True)  # the renderer already chose colour or not
+    else:
+        write_output(output, out)
     sys.exit(0 if identical else 1)
 # --- history: import-git and the comparison cache (issue #6) ------------------------
 

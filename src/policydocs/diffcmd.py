@@ -71,8 +71,9 @@ def _file_side(arg: str) -> Side:
     return Side(arg, title, body)
 
 
-def run_diff(old_arg: str, new_arg: str, fmt: str, color: str, store_root: Path) -> tuple[str, bool]:
-    """The rendered output and whether the two bodies are identical."""
+def run_diff(old_arg: str, new_arg: str, fmt: str, color: str, store_root: Path) -> tuple[str | bytes, bool]:
+    """The rendered output (bytes for the docx and pdf exports) and whether the two
+    bodies are identical."""
     from policydocs import redline
 
     resolver = _Resolver(store_root)
@@ -89,6 +90,11 @@ def run_diff(old_arg: str, new_arg: str, fmt: str, color: str, store_root: Path)
         return json.dumps(doc, ensure_ascii=False, indent=1) + "\n", comparison.identical
     if fmt == "html":
         return redline.render_html_page(comparison, old.ref, new.ref), comparison.identical
+    if fmt in ("docx", "pdf"):
+        from policydocs.exports import export
+
+        return export(fmt, comparison, old, new), comparison.identical
     use_color = color == "always" or (color == "auto" and sys.stdout.isatty())
     header = f"--- {old.ref}\n+++ {new.ref}\n"
     return header + redline.render_text(comparison, use_color), comparison.identical
+
