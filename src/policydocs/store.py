@@ -525,8 +525,8 @@ def _load_registry(root: Path, problems: list[Problem]) -> tuple[dict[str, dict]
             problems.append(Problem(where, f"policy '{policy_id}': unknown key(s) {bad}"))
         if not isinstance(entry.get("title"), str) or not entry["title"].strip():
             problems.append(Problem(where, f"policy '{policy_id}': 'title' is missing"))
-        entry = {**entry, **_text_settings(entry, ("owner", "url"), where, f"policy '{policy_id}': ", problems)}
-        entries[policy_id] = entry
+        texts = _text_settings(entry, ("owner", "url"), where, f"policy '{policy_id}': ", problems)
+        entries[policy_id] = {**entry, **texts}
     for policy_id, entry in entries.items():
         raw = entry.get("supersedes") or []
         if not isinstance(raw, str) and not (isinstance(raw, list) and all(isinstance(x, str) for x in raw)):
