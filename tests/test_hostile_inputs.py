@@ -173,6 +173,18 @@ def test_a_policy_declared_twice_in_the_registry_is_refused(run_cli, tmp_path, s
     assert line == "policydocs: store/policies.yml: invalid YAML (line 4): key 'privacy' is given twice; keep one"
 
 
+def test_registry_values_of_the_wrong_type_are_problems_not_crashes(run_cli, store):
+    (store / "policies.yml").write_text("rules: [x]\npolicies:\n  2023: {title: Year}\n"
+                                        "  privacy: {title: Privacy Policy, owner: [a], supersedes: [[b]]}\n")
+    assert check_problems(run_cli, store) == [
+        "store/policies.yml: 'rules' must be text",
+        "store/policies.yml: invalid policy id 2023: use lower-case letters, digits and '-' only, "
+        "starting with a letter or digit (no '/', '.' or '..')",
+        "store/policies.yml: policy 'privacy': 'owner' must be text",
+        "store/policies.yml: policy 'privacy': 'supersedes' must be a policy id or a list of them",
+    ]
+
+
 # --- 5 and 9: ids and dates ----------------------------------------------------------
 
 

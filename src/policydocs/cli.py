@@ -11,7 +11,7 @@ import functools
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import IO, Any, Callable, Iterator
 
 import click
 
@@ -44,7 +44,7 @@ store_option = click.option(
 class OneLineError(click.ClickException):
     """A Click error shown as every user error is: one line on stderr."""
 
-    def show(self, file=None) -> None:  # noqa: ANN001 - Click's signature
+    def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"policydocs: {self.message}", err=True)
 
 
@@ -80,11 +80,11 @@ class Group(click.Group):
     """Usage errors exit 2 with one line, as every other user error does: Click
     raises them while parsing (make_context) or dispatching (invoke)."""
 
-    def make_context(self, *args, **kwargs) -> click.Context:  # noqa: ANN002, ANN003
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         with one_line_click_errors():
             return super().make_context(*args, **kwargs)
 
-    def invoke(self, ctx: click.Context):  # noqa: ANN201
+    def invoke(self, ctx: click.Context) -> Any:
         with one_line_click_errors():
             return super().invoke(ctx)
 

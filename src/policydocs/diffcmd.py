@@ -16,15 +16,11 @@ from policydocs import materiality
 from policydocs.compare import Comparison, compare
 from policydocs.comparisons import compare_versions
 from policydocs.errors import UserError
-from policydocs.limits import MAX_COMPARE_BYTES, megabytes
+from policydocs.limits import COMPARE_TOO_LARGE, MAX_COMPARE_BYTES
 from policydocs.store import (
     POLICIES_FILE, Store, Version, check_body, open_store, policy_id_problem, read_text_file,
     split_front_matter,
 )
-
-# Refused while reading, rather than make the user wait (docs/limits.md).
-TOO_LARGE = (f"{megabytes(MAX_COMPARE_BYTES)}, the limit for a text to compare (MAX_COMPARE_BYTES, "
-             "docs/limits.md); split the document and compare the parts")
 
 
 @dataclass(frozen=True)
@@ -63,8 +59,9 @@ class _Resolver:
 
 
 def _file_side(arg: str) -> Side:
-    """A file to compare: read at most `MAX_COMPARE_BYTES`, its front matter set aside."""
-    text = read_text_file(Path(arg), where=arg, limit=MAX_COMPARE_BYTES, too_large=TOO_LARGE)
+    """A file to compare: refused past `MAX_COMPARE_BYTES` while it is read, rather than
+    make the user wait; its front matter is set aside."""
+    text = read_text_file(Path(arg), where=arg, limit=MAX_COMPARE_BYTES, too_large=COMPARE_TOO_LARGE)
     meta, body = split_front_matter(text, where=arg)
     check_body(body, where=arg)
     title = meta.get("title") if isinstance(meta.get("title"), str) else None

@@ -39,7 +39,7 @@ from typing import Iterable
 from policydocs.crashsafe import WriteLock
 from policydocs.errors import UserError
 from policydocs.ingest.dates import find_stated_date
-from policydocs.limits import MAX_SOURCE_BYTES, SOURCE_BYTES_ENV, megabytes
+from policydocs.limits import MAX_SOURCE_BYTES, SOURCE_TOO_LARGE
 from policydocs.store import (
     Source,
     Version,
@@ -279,9 +279,7 @@ def read_blob(repo, blob: str, *, where: str) -> str:
     try:
         _sha, _type, size, stream = repo.odb.stream(bytes.fromhex(blob))
         if size > MAX_SOURCE_BYTES:
-            raise UserError(f"{where}: larger than any policy page (limit {megabytes(MAX_SOURCE_BYTES)}, "
-                            f"MAX_SOURCE_BYTES); exclude it with --path, or raise the limit with "
-                            f"{SOURCE_BYTES_ENV}=BYTES")
+            raise UserError(f"{where}: larger than {SOURCE_TOO_LARGE}")
         data = stream.read()
     except (ValueError, OSError):  # "SHA ... could not be resolved, git returned: ... missing"
         raise UserError(f"{where}: cannot read blob {blob[:12]} (missing or corrupt object); "

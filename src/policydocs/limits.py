@@ -54,8 +54,17 @@ parsers recurse per level (Python-Markdown fails near 250 list levels or 500
 emphasis levels, markdown-it.rs crashes on deep quotes); checked before any parser."""
 
 
-def megabytes(count: int) -> str:
+def size_text(count: int) -> str:
     """A byte count for a message: '8 MB', '1.5 MB', '512 kB'."""
     if count < MIB:
         return f"{count / 1024:.0f} kB"
     return f"{count / MIB:.1f}".removesuffix(".0") + " MB"
+
+
+# What each byte limit's refusal says after "FILE: larger than " (fsutil.read_bounded).
+SOURCE_TOO_LARGE = (f"any policy page (limit {size_text(MAX_SOURCE_BYTES)}, MAX_SOURCE_BYTES); check "
+                    f"that this is the right file, or raise the limit with {SOURCE_BYTES_ENV}=BYTES")
+COMPARE_TOO_LARGE = (f"{size_text(MAX_COMPARE_BYTES)}, the limit for a text to compare (MAX_COMPARE_BYTES, "
+                     "docs/limits.md); split the document and compare the parts")
+FILE_TOO_LARGE = (f"{size_text(MAX_FILE_BYTES)}, the limit for a file policydocs reads (MAX_FILE_BYTES, "
+                  "docs/limits.md); check that this is the right file")

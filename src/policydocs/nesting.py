@@ -1,7 +1,7 @@
 """How deeply an input nests, counted by a cheap linear scan before any parser sees it.
 
 The HTML converter, Python-Markdown and markdown-it.rs all recurse once per level
-of nesting, so a hostile input (100,000 nested ``<div>``\\ s or ``>`` quotes) ends
+of nesting, so a hostile input (100,000 nested ``<div>`` elements or ``>`` quotes) ends
 in a RecursionError, a stack overflow or hours of work. These scans are
 approximate on purpose — they only need to be right about depth, and cost one
 pass over the text — and refuse past `limits.MAX_HTML_DEPTH` and

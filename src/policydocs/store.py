@@ -26,7 +26,9 @@ import yaml
 from policydocs.crashsafe import WriteLock, fsync_dir, make_dirs, remove_temp_files
 from policydocs.errors import UserError
 from policydocs.fsutil import atomic_write_text, read_bounded
-from policydocs.limits import MAX_COMPARE_BYTES, MAX_FILE_BYTES, MAX_ID_CHARS, megabytes
+from policydocs.limits import (
+    COMPARE_TOO_LARGE, FILE_TOO_LARGE, MAX_COMPARE_BYTES, MAX_FILE_BYTES, MAX_ID_CHARS, size_text,
+)
 from policydocs.nesting import check_markdown_depth
 from policydocs.progress import ProgressCallback
 
@@ -443,10 +445,6 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-FILE_TOO_LARGE = (f"{megabytes(MAX_FILE_BYTES)}, the limit for a file policydocs reads "
-                  "(MAX_FILE_BYTES, docs/limits.md); check that this is the right file")
-
-
 def read_file_bytes(path: Path, *, where: str | None = None, limit: int = MAX_FILE_BYTES,
                     too_large: str = FILE_TOO_LARGE, store_file: bool = False) -> bytes:
     """The bytes of a file, read at most ``limit`` bytes, or a `UserError` saying why
@@ -476,9 +474,7 @@ def check_body(body: str, *, where: str) -> None:
     nested past `limits.MAX_MARKDOWN_DEPTH`."""
     size = len(body) if body.isascii() else len(body.encode("utf-8"))
     if size > MAX_COMPARE_BYTES:
-        raise UserError(f"{where}: the text is {megabytes(size)}, over the {megabytes(MAX_COMPARE_BYTES)} "
-                        "limit for a text to compare (MAX_COMPARE_BYTES, docs/limits.md); "
-                        "split the document and keep or compare the parts")
+        raise UserError(f"{where}: the text is {size_text(size)}, larger than {COMPARE_TOO_LARGE}")
     check_markdown_depth(body, where=where)
 
 
@@ -562,8 +558,8 @@ def _load_registry(root: Path, problems: list[Problem]) -> tuple[dict[str, dict]
     bad_url = web_url_problem(data.get("site_url"), "site_url")
     if bad_url:
         problems.append(Problem(where, bad_url))
-    settings = Settings(notice_period_days=period, rules=data.get("rules"),
-                        site_name=data.get("site_name"), site_url=data.get("site_url"))
+    texts = _text_settings(data, ("rules", "site_name", "site_url"), where, "", problems)
+    settings = Settings(notice_period_days=period, **texts)
     policies = data.get("policies") or {}
     if not isinstance(policies, dict):
         raise UserError(f"{where}: 'policies' must map policy ids to their details")
@@ -584,7 +580,8 @@ def _load_registry(root: Path, problems: list[Problem]) -> tuple[dict[str, dict]
         bad_url = web_url_problem(entry.get("url"), "url")
         if bad_url:
             problems.append(Problem(where, f"policy '{policy_id}': {bad_url}"))
-        entries[policy_id] = entry
+        texts = _text_settings(entry, ("owner", "url"), where, f"policy '{policy_id}': ", problems)
+        entries[policy_id] = {**entry, **texts}
     for policy_id, entry in entries.items():
         raw = entry.get("supersedes") or []
         if not isinstance(raw, str) and not (isinstance(raw, list) and all(isinstance(x, str) for x in raw)):
@@ -596,6 +593,20 @@ def _load_registry(root: Path, problems: list[Problem]) -> tuple[dict[str, dict]
             elif other == policy_id:
                 problems.append(Problem(where, f"policy '{policy_id}' cannot supersede itself"))
     return entries, settings
+
+
+def _text_settings(data: dict[str, Any], keys: tuple[str, ...], where: str, prefix: str,
+                   problems: list[Problem]) -> dict[str, str | None]:
+    """The values of ``keys`` that must be text (a file name, a URL, a name); any other
+    value is a problem and reads as unset, so that no later use of it can crash."""
+    out: dict[str, str | None] = {}
+    for key in keys:
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            problems.append(Problem(where, f"{prefix}'{key}' must be text"))
+            value = None
+        out[key] = value
+    return out
 
 
 def _supersedes(entry: dict[str, Any]) -> list[str]:

@@ -21,11 +21,9 @@ from pathlib import Path
 import ftfy
 
 from policydocs.errors import UserError
-from policydocs.limits import MAX_SOURCE_BYTES, SOURCE_BYTES_ENV, megabytes
+from policydocs.limits import MAX_SOURCE_BYTES, SOURCE_TOO_LARGE
 from policydocs.store import read_file_bytes
 
-TOO_LARGE = (f"any policy page (limit {megabytes(MAX_SOURCE_BYTES)}, MAX_SOURCE_BYTES); check that "
-             f"this is the right file, or raise the limit with {SOURCE_BYTES_ENV}=BYTES")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 KINDS = ("html", "markdown", "text")
 _MOJIBAKE_MARKS = re.compile("[ÂÃâ€]")
@@ -49,7 +47,7 @@ class SourceText:
 def read_source(path: Path, *, kind: str | None = None) -> SourceText:
     path = Path(path)
     where = str(path)
-    data = read_file_bytes(path, where=where, limit=MAX_SOURCE_BYTES, too_large=TOO_LARGE)
+    data = read_file_bytes(path, where=where, limit=MAX_SOURCE_BYTES, too_large=SOURCE_TOO_LARGE)
     if not data.strip():
         raise UserError(f"{where}: empty file; nothing to import")
     check_not_binary(data, where)
