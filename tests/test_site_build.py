@@ -283,3 +283,19 @@ def test_a_site_overrides_a_generated_page_with_its_own_template(tmp_path: Path)
     assert "Terms <em>of</em> use" in titles  # the hostile title, as text
     assert page.select("ol.mine em") == []
     assert (site / "site/policies/terms/index.html").is_file()  # the other pages: the package's
+
+
+def test_each_compare_page_links_its_word_and_pdf_redlines(built: Path) -> None:
+    import io
+
+    import docx
+    from pypdf import PdfReader
+
+    page = soup(built / f"compare/{PRIVACY}...{API}/index.html")
+    links = {a.get_text(): a["href"] for a in page.select(".pd-downloads a")}
+    assert set(links) == {"Word, with tracked changes (.docx)", "PDF"}
+    folder = built / f"compare/{PRIVACY}...{API}"
+    document = docx.Document(io.BytesIO((folder / links["Word, with tracked changes (.docx)"]).read_bytes()))
+    assert document.element.body.xpath(".//w:ins") and document.element.body.xpath(".//w:del")
+    pdf = PdfReader(io.BytesIO((folder / links["PDF"]).read_bytes()))
+    assert len(pdf.pages) >= 1 and "Page 1 of" in pdf.pages[0].extract_text()

@@ -39,6 +39,7 @@ DEFAULT_DIR = Path(".cache") / "policydocs"
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024  # the genai-eu corpus site (1,300 pairs) needs ~0.4 GB
 ENTRY_SUFFIX = ".json"
 ARTEFACT_SUFFIX = ".html"  # text made from an entry or a body (rendered pages), same bound
+EXPORT_SUFFIXES = (".docx", ".pdf")  # reviewers' exports of a comparison, same bound
 ENTRY_FORMAT = "3"  # 2: block contexts stored once per entry (see `_pack`); 3: signed header
 MAGIC = b"policydocs-cache"
 KEY_FILE = ".key"
@@ -297,6 +298,21 @@ class ComparisonCache:
         self._touch(path)
         return text
 
+    def get_bytes(self, key: str, suffix: str) -> bytes | None:
+        """A derived file (a Word or PDF export) stored under ``key``, or None."""
+        path = self.folder / key[:2] / f"{key}.{suffix}"
+        try:
+            payload = self._open(key, path)
+        except DamagedEntry as exc:
+            self._damage(path, str(exc)[:120])
+            return None
+        if payload is not None:
+            self._touch(path)
+        return payload
+
+    def put_bytes(self, key: str, suffix: str, data: bytes) -> None:
+        self._write(key, self.folder / key[:2] / f"{key}.{suffix}", data)
+
     def put_text(self, key: str, text: str) -> None:
         self._write(key, self.folder / key[:2] / f"{key}{ARTEFACT_SUFFIX}", text.encode("utf-8"))
 
@@ -323,7 +339,7 @@ class ComparisonCache:
             if shard.is_dir(follow_symlinks=False):
                 try:
                     out.extend(e for e in os.scandir(shard.path)
-                               if e.name.endswith((ENTRY_SUFFIX, ARTEFACT_SUFFIX)))
+                               if e.name.endswith((ENTRY_SUFFIX, ARTEFACT_SUFFIX, *EXPORT_SUFFIXES)))
                 except OSError:
                     continue  # unreadable shard: nothing of ours to count
         return out

@@ -35,7 +35,7 @@ import jinja2
 from markupsafe import Markup
 
 from mkdocs.config.base import Config
-from mkdocs.config.config_options import Choice, Type
+from mkdocs.config.config_options import Choice, ListOfItems, Type
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -49,7 +49,7 @@ from policydocs.cache import ComparisonCache as DiskCache
 from policydocs.cache import default_cache_dir
 from policydocs.comparisons import compare_versions
 from policydocs.errors import UserError
-from policydocs.fsutil import atomic_write_text
+from policydocs.fsutil import atomic_write_bytes
 from policydocs.materiality import load_rules
 from policydocs.site import PairComparisons, SiteModel, SiteOptions, build_site
 from policydocs.progress import progress_bar
@@ -91,6 +91,9 @@ class PolicyDocsConfig(Config):
     """How long after a material change takes effect its policy page shows a banner."""
     feeds = Type(bool, default=True)
     """Write Atom feeds (``feed.xml`` and one per policy)."""
+    exports = ListOfItems(Choice(("docx", "pdf")), default=["docx", "pdf"])
+    """Reviewers' downloads made for every compare page: a Word document with tracked
+    changes and a paginated PDF (cached like the comparisons; ``[]`` for none)."""
     disk_cache = Type(bool, default=True)
     """Keep comparisons on disk (``.cache/policydocs/`` beside mkdocs.yml, or
     ``$POLICYDOCS_CACHE_DIR``) so rebuilds and CI runs only compare new pairs."""
@@ -227,7 +230,9 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
             return
         site_dir = Path(config.site_dir)
         for extra in self._model.files:
-            atomic_write_text(site_dir / extra.dest_uri, extra.body(), sync_dir=False)
+            content = extra.body()
+            data = content if isinstance(content, bytes) else content.encode("utf-8")
+            atomic_write_bytes(site_dir / extra.dest_uri, data, sync_dir=False)
         if self._disk is not None:
             log.info("comparison cache %s: %d hits, %d misses", self._disk.folder,
                      self._disk.hits, self._disk.misses)
@@ -261,6 +266,7 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
             site_name=store.settings.site_name or config.site_name,
             directory_urls=config.use_directory_urls, home_intro=not self._own_index,
             template_dirs=(config.theme.custom_dir,) if config.theme.custom_dir else (),
+            exports=tuple(self.config.exports),
         )
         today = today_from_env()
         if options.compare == "all":

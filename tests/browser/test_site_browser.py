@@ -244,6 +244,11 @@ def test_compare_page_prints_as_a_redline_with_legend_and_changes_without_naviga
     screenshot(page, "compare-print")
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+    import io
+
+    from pypdf import PdfReader
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert f"Page 1 of {len(pages)}" in pages[0].extract_text()  # print preview numbers its pages
 
 
 # --- hostile store fields (issue #14): every field holds every payload ------------------

@@ -29,10 +29,16 @@ def export_docx(comparison: Comparison, old: SideLike, new: SideLike) -> bytes:
 
 
 def export_pdf(comparison: Comparison, old: SideLike, new: SideLike) -> bytes:
-    """The redline as a paginated PDF (legend, summary, change list, redline)."""
+    """The redline as a paginated PDF (legend, summary, material changes, then the new
+    document rendered with its changes marked, as the compare page shows it)."""
     from policydocs.exports.pdf import pdf_from_html, redline_document
+    from policydocs.redline import change_list
+    from policydocs.site.redline_view import rendered_inline
 
-    return pdf_from_html(redline_document(comparison, old, new), old.ref, new.ref)
+    fragment = ('<div class="pd-redline"><h2>Redline</h2>'
+                f'<div class="pd-text pd-rendered">{rendered_inline(comparison)}</div>'
+                f'<section class="pd-changes"><h2>Every change</h2>{change_list(comparison)}</section></div>')
+    return pdf_from_html(redline_document(comparison, old, new, fragment), old.ref, new.ref)
 
 
 def export(fmt: str, comparison: Comparison, old: SideLike, new: SideLike) -> bytes:

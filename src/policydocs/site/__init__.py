@@ -17,7 +17,7 @@ from policydocs.site.model import GeneratedPage, ExtraFile, SiteModel, SiteOptio
 from policydocs.site.rendered import TextStore
 from policydocs.site.templates import PageTemplates
 from policydocs.site.pages import (
-    SiteContext, changelog_page, compare_page, compare_source_file, home_page, policy_page, version_page, versions_page,
+    SiteContext, changelog_page, compare_export_files, compare_page, compare_source_file, home_page, policy_page, version_page, versions_page,
 )
 from policydocs.store import Store
 
@@ -46,7 +46,8 @@ def build_site(store: Store, rules: RuleSet, today: dt.date, options: SiteOption
     pages.extend(compare_page(ctx, pair) for pair in pairs.values())
     pages.append(changelog_page(ctx))
     files = [api_index(ctx), *(feeds(ctx) if options.feeds else []),
-             *(compare_source_file(ctx, pair) for pair in pairs.values())]
+             *(compare_source_file(ctx, pair) for pair in pairs.values()),
+             *(f for pair in pairs.values() for f in compare_export_files(ctx, pair))]
     return SiteModel(pages=tuple(pages), files=tuple(files),
                      nav_policies=tuple(policy_uri(p) for p in store.policies))
 

@@ -26,6 +26,7 @@ class SiteOptions:
     directory_urls: bool = True
     home_intro: bool = True  # False when the project writes its own index.md above the listing
     template_dirs: tuple[str, ...] = ()  # the site's overrides of policydocs/pages/*.html, first
+    exports: tuple[str, ...] = ("docx", "pdf")  # reviewers' downloads on every compare page
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,10 @@ class ExtraFile:
     makes its content when it is written (never all held at once)."""
 
     dest_uri: str
-    content: str = ""
-    render: Callable[[], str] | None = field(default=None, compare=False, repr=False)
+    content: str | bytes = ""
+    render: Callable[[], str | bytes] | None = field(default=None, compare=False, repr=False)
 
-    def body(self) -> str:
+    def body(self) -> str | bytes:
         return self.content if self.render is None else self.render()
 
 

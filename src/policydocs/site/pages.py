@@ -23,7 +23,7 @@ from policydocs.materiality import RuleSet
 from policydocs.redline import render_html_page
 from policydocs.site.redline_view import digest, material_list, redline_views
 from policydocs.site.history import PairComparisons
-from policydocs.site.rendered import TextStore, remembered
+from policydocs.site.rendered import TextStore, remembered, remembered_file
 from policydocs.site.model import (
     ExtraFile, GeneratedPage, SiteOptions, changelog_uri, compare_uri, home_uri, link, policy_uri,
     version_uri, versions_uri,
@@ -89,12 +89,35 @@ class SiteContext:
         return RedlineParts(head["material"], head["basis"], Stats(**head["stats"]), head["digest"],
                             head["editorial"], materials, views)
 
+    def export(self, pair: Pair, fmt: str) -> bytes:
+        """A Word or PDF export of a pair (the same bytes for the same texts and rules)."""
+        from policydocs.exports import export
+
+        def side(v: Version) -> ExportSide:
+            return ExportSide(v.ref, v.title, v.body, v)
+
+        parts = ("export", pair.old.body_sha256, pair.new.body_sha256, self.rules.digest,
+                 repr(pair.new.material), pair.new.material_reason or "", pair.old.ref, pair.new.ref,
+                 pair.old.title, pair.new.title, pair.new.legal_date)
+        return remembered_file(self.texts, parts, fmt, lambda: export(
+            fmt, self.comparison(pair), side(pair.old), side(pair.new)))
+
     def source_redline(self, pair: Pair) -> str:
         """The Markdown source diff of a pair as a standalone page (one click away)."""
         parts = ("source", pair.old.body_sha256, pair.new.body_sha256, self.rules.digest,
                  repr(pair.new.material), pair.new.material_reason or "")
         return remembered(self.texts, parts, lambda: render_html_page(
             self.comparison(pair), side_title(pair.old), side_title(pair.new)))
+
+
+@dataclass(frozen=True)
+class ExportSide:
+    """One side of a pair as the exports read it."""
+
+    ref: str
+    title: str | None
+    body: str
+    version: Version | None
 
 
 @dataclass(frozen=True)
@@ -364,6 +387,17 @@ def compare_source_uri(slug: str) -> str:
     return f"compare/{slug}/source.html"
 
 
+def compare_export_uri(pair: Pair, fmt: str) -> str:
+    """``compare/<slug>/redline-<old-id>-to-<new-id>.docx``: a name that says what it is."""
+    return f"compare/{pair.slug}/redline-{pair.old.ref.replace('@', '-')}-to-{pair.new.ref.replace('@', '-')}.{fmt}"
+
+
+def compare_export_files(ctx: SiteContext, pair: Pair) -> list[ExtraFile]:
+    """The reviewers' downloads of a compare page, made (or read from the cache) when written."""
+    return [ExtraFile(compare_export_uri(pair, fmt), render=functools.partial(ctx.export, pair, fmt))
+            for fmt in ctx.options.exports]
+
+
 def _compare_html(ctx: SiteContext, pair: Pair) -> str:
     here = compare_uri(pair.slug)
     parts = ctx.redline(pair)
@@ -390,6 +424,9 @@ def _compare_html(ctx: SiteContext, pair: Pair) -> str:
         summary=new.summary.strip() if new.summary else None, digest=parts.digest,
         verdict_css=css, verdict=words, counts=counts, old=side(old), new=side(new),
         material_list=Markup(parts.material_list), views=Markup(views),
+        downloads=[{"href": ctx.href(here, compare_export_uri(pair, fmt)),
+                    "label": {"docx": "Word, with tracked changes (.docx)", "pdf": "PDF"}[fmt]}
+                   for fmt in ctx.options.exports],
         versions_href=ctx.href(here, versions_uri(new.policy_id)))
 
 

@@ -17,7 +17,9 @@ import markdown
 
 from policydocs.compare import ENGINE_VERSION
 
-RENDERING_CODE = ("redline.py", "site/text.py", "site/rendered.py", "site/redline_view.py")
+RENDERING_CODE = ("redline.py", "site/text.py", "site/rendered.py", "site/redline_view.py",
+                  "exports/__init__.py", "exports/word.py", "exports/pdf.py", "exports/merged.py",
+                  "exports/reading.py", "exports/summary.py")
 
 
 class TextStore(Protocol):
@@ -26,6 +28,10 @@ class TextStore(Protocol):
     def get_text(self, key: str) -> str | None: ...
 
     def put_text(self, key: str, text: str) -> None: ...
+
+    def get_bytes(self, key: str, suffix: str) -> bytes | None: ...
+
+    def put_bytes(self, key: str, suffix: str, data: bytes) -> None: ...
 
 
 def _code_digest() -> str:
@@ -48,4 +54,17 @@ def remembered(store: TextStore | None, parts: tuple[str, ...], make: Callable[[
     if found is None:
         found = make()
         store.put_text(key, found)
+    return found
+
+
+def remembered_file(store: TextStore | None, parts: tuple[str, ...], suffix: str,
+                    make: Callable[[], bytes]) -> bytes:
+    """``make()``, or the file it made before for the same ``parts`` (exports)."""
+    if store is None:
+        return make()
+    key = hashlib.sha256("\0".join((CODE_DIGEST, suffix, *parts)).encode()).hexdigest()
+    found = store.get_bytes(key, suffix)
+    if found is None:
+        found = make()
+        store.put_bytes(key, suffix, found)
     return found
