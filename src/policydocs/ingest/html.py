@@ -101,6 +101,8 @@ def _is_chrome_element(tag: Tag, vocab: Vocabulary) -> bool:
 
 def _drop_chrome(soup: BeautifulSoup, vocab: Vocabulary) -> int:
     count = 0
+    for button in soup.select("a[href] button"):  # a call-to-action link styled as a button
+        button.unwrap()
     for tag in soup.find_all(vocab.html_drop_tags):
         tag.decompose()
         count += 1
