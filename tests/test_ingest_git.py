@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPORA, GitRepo, snapshot
+from conftest import GitRepo, corpus_clone, snapshot
 from policydocs.store import load_store, open_store
 
 PRIVACY_V1 = "# Privacy Policy\n\nEffective: 1 March 2024\n\nWe keep your data for 30 days.\n"
@@ -431,12 +431,7 @@ def test_a_policy_file_that_becomes_a_folder_of_other_files_is_reported_with_the
 
 @pytest.fixture(scope="module")
 def genai_repo(tmp_path_factory) -> Path:
-    bundle = CORPORA / "genai-eu-versions.bundle"
-    if not bundle.is_file():
-        pytest.fail(f"{bundle} not found: the corpus tests need ../shared/corpora beside the repo")
-    target = tmp_path_factory.mktemp("corpus") / "genai-eu-versions"
-    subprocess.run(["git", "clone", "--quiet", str(bundle), str(target)], check=True)
-    return target
+    return corpus_clone(tmp_path_factory.mktemp("corpus"))
 
 
 @pytest.mark.corpus
