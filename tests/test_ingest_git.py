@@ -376,6 +376,19 @@ def test_a_file_whose_id_another_source_holds_asks_for_a_map(repo, tmp_path, run
     assert mapped.returncode == 0 and versions_of(tmp_path / "pv", "terms") == ["2023-01-01", "2024-01-02"]
 
 
+def test_a_second_history_never_adds_its_texts_to_the_first_ones_policy(repo, tmp_path, run_cli):
+    repo.commit("2024-01-02T09:00:00Z", {"privacy.md": PRIVACY_V1})
+    assert run_cli("import-git", str(repo.path), "--store", "pv").returncode == 0
+    other = GitRepo(tmp_path / "other-publisher")
+    other.commit("2024-02-02T09:00:00Z", {"legal/privacy.md": PRIVACY_V2})
+    result = run_cli("import-git", str(other.path), "--store", "pv")
+    assert result.returncode == 0, result.stderr
+    assert ("ids: 'privacy' is taken (by the store or --map); named with its folder: legal-privacy "
+            "(legal/privacy.md)") in result.stderr
+    assert versions_of(tmp_path / "pv", "privacy") == ["2024-01-02"]
+    assert versions_of(tmp_path / "pv", "legal-privacy") == ["2024-02-02"]
+
+
 def test_matched_files_that_are_not_markdown_are_skipped_and_reported(repo, tmp_path, run_cli):
     repo.commit("2024-01-02T09:00:00Z", {"privacy/index.md": PRIVACY_V1,
                                         "privacy/dpa.pdf": b"%PDF-1.4 binary",

@@ -364,11 +364,16 @@ def choose_ids(files: list[FileHistory], maps: dict[str, str], known: dict[tuple
             for i in movable:
                 depth[i] += 1
     ids = tuple(fixed.get(i) or current[i] for i in range(len(files)))
-    notes = tuple(
-        f"ids: {len(group)} files would be policy '{policy_id}'; each is named with its folder: "
-        + ", ".join(f"{ids[i]} ({files[i].newest_name})" for i in sorted(group, key=lambda i: ids[i]))
-        for policy_id, group in sorted(clashed.items()))
+    notes = tuple(_clash_note(policy_id, [(ids[i], files[i].newest_name) for i in group])
+                  for policy_id, group in sorted(clashed.items()))
     return IdChoice(ids=ids, notes=notes)
+
+
+def _clash_note(policy_id: str, renamed: list[tuple[str, str]]) -> str:
+    named = ", ".join(f"{new_id} ({name})" for new_id, name in sorted(renamed))
+    if len(renamed) == 1:
+        return f"ids: '{policy_id}' is taken (by the store or --map); named with its folder: {named}"
+    return f"ids: {len(renamed)} files would be policy '{policy_id}'; each is named with its folder: {named}"
 
 
 def _unresolvable(policy_id: str, names: list[str], where: str) -> UserError:
@@ -525,7 +530,7 @@ def plan_import(repo_path: Path, store_root: Path, *, globs: tuple[str, ...] = D
     store, problems = load_store(store_root) if (Path(store_root) / "policies.yml").exists() else (None, [])
     known, holding = store_provenance(store)
     tracks, notes = build_tracks(commits, globs or DEFAULT_GLOBS, maps or {}, where, known=known,
-                                 taken=holding - set(known.values()))
+                                 taken=holding)
     made_here = {missing_folder_problem(Path(store_root), t.policy_id) for t in tracks}
     problems = [p for p in problems if p not in made_here]
     if problems:
