@@ -143,3 +143,10 @@ def test_a_date_that_is_not_a_date_is_no_stated_date(run_cli, tmp_path):
     meta, body = version(tmp_path)
     assert meta["date_basis"] == "observed" and "stated_date" not in meta  # the date given, observed
     assert "Effective: TBD" in body
+
+
+def test_a_hard_line_break_is_kept_and_other_trailing_space_goes(run_cli, tmp_path):
+    text = "# DMCA\n\nSend notices to: \n\nAutomattic Inc.  \n60 29th Street #343\nSan Francisco \xa0\n"
+    assert import_md(run_cli, tmp_path, text).returncode == 0
+    assert version(tmp_path)[1].endswith(
+        "Send notices to:\n\nAutomattic Inc.  \n60 29th Street #343\nSan Francisco\n")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from policydocs.crashsafe import WriteLock
 from policydocs.errors import UserError
-from policydocs.ingest.dates import StatedDate, find_stated_date
+from policydocs.ingest.dates import StatedDate
 from policydocs.ingest.dedupe import DUPLICATE_THRESHOLD, Match, best_match
 from policydocs.ingest.hints import Hints, load_hints
 from policydocs.ingest.markdown import markdown_rules, markdown_to_article, opening_heading
@@ -35,8 +35,7 @@ from policydocs.store import (
 
 _LEFTOVER_MOJIBAKE = re.compile("[ÂÃ]|â(?=[\x80-\xbf€™œ\x9d])")
 _BLANK_LINES = re.compile("\n\n\n+")  # (speedup) a literal prefix: ten times \n{3,}'s speed
-_HEADING_LINE = re.compile(r"#+ ")
-_WORD = re.compile(r"[^\W_]")
+_TEXT_LINE = re.compile(r"(?m)^(?!#+ ).*?[^\W_]")  # a letter or digit outside a heading line
 
 
 @dataclass(frozen=True)
@@ -138,9 +137,9 @@ def _import_source(source: Path, *, store_root: Path, lock: WriteLock, policy_id
 
 def read_article(source: Path, *, hints: Hints = Hints(), base_url: str | None = None) -> Article:
     """One source file through the import pipeline (`article_from_bytes`)."""
-    where = str(source)
-    return article_from_bytes(read_file_bytes(Path(source), where=where), name=Path(source).name,
-                              where=where, hints=hints, base_url=base_url)
+    where = str(source)  # also its name: the folder of an index.md names it
+    return article_from_bytes(read_file_bytes(Path(source), where=where), name=where, where=where,
+                              hints=hints, base_url=base_url)
 
 
 def article_from_bytes(data: bytes, *, name: str, where: str, kind: str | None = None,
@@ -200,7 +199,7 @@ class NoPolicyText(UserError):
 
 
 def _require_policy_text(body: str, where: str) -> None:
-    if not any(_WORD.search(line) for line in body.split("\n") if not _HEADING_LINE.match(line)):
+    if not _TEXT_LINE.search(body):
         raise NoPolicyText(f"{where}: no policy text found (only headings, markup or site navigation)")
 
 
@@ -227,8 +226,16 @@ def title_from_name(name: str) -> str:
 
 
 def _tidy(body: str) -> str:
-    body = "\n".join(line.rstrip() for line in body.replace("\r\n", "\n").split("\n"))
-    return _BLANK_LINES.sub("\n\n", body).strip("\n") + "\n"
+    """No trailing whitespace (but a Markdown hard line break, two spaces before the
+    next line of a paragraph: "Automattic Inc.  " over its street), no runs of blank
+    lines, one final newline."""
+    lines = body.split("\n")
+    tidy = [line.rstrip() for line in lines]
+    if "  \n" in body:  # (speedup) only then look for hard breaks
+        for i in [i for i, line in enumerate(lines[:-1]) if line[-2:] == "  "]:
+            if tidy[i] and tidy[i + 1]:
+                tidy[i] += "  "
+    return _BLANK_LINES.sub("\n\n", "\n".join(tidy)).strip("\n") + "\n"
 
 
 def _existing_versions(store_root: Path, policy_id: str) -> tuple[Version, ...]:

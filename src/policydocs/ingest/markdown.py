@@ -66,6 +66,7 @@ class MarkdownRules:
     emphasis: re.Pattern[str]
     unwrap: re.Pattern[str]
     any_inline: re.Pattern[str]
+    any_tag: re.Pattern[str]  # (speedup) one scan says whether convert_raw_html has work
     page_index_names: frozenset[str]
     markdown_suffixes: tuple[str, ...]
     html_suffixes: tuple[str, ...]
@@ -80,6 +81,7 @@ def markdown_rules() -> MarkdownRules:
         return "|".join(re.escape(t) for t in tags)
 
     pictures = names(data["html_picture_tags"])
+    inline_tags = inline["strong"] + inline["emphasis"] + inline["unwrap"]
     return MarkdownRules(
         front_matter_keys=frozenset(data["front_matter_keys"]),
         block_start=re.compile(rf"^[ \t]{{0,3}}</?(?:{names(data['html_block_tags'])})(?=[\s/>])", re.I),
@@ -88,8 +90,8 @@ def markdown_rules() -> MarkdownRules:
         strong=re.compile(rf"<({names(inline['strong'])})\b[^>]*>(.*?)</\1\s*>", re.I | re.S),
         emphasis=re.compile(rf"<({names(inline['emphasis'])})\b[^>]*>(.*?)</\1\s*>", re.I | re.S),
         unwrap=re.compile(rf"</?(?:{names(inline['unwrap'])})\b[^>]*>", re.I),
-        any_inline=re.compile(
-            rf"</?(?:a|{names(inline['strong'] + inline['emphasis'] + inline['unwrap'])})(?=[\s/>])", re.I),
+        any_inline=re.compile(rf"</?(?:a|{names(inline_tags)})(?=[\s/>])", re.I),
+        any_tag=re.compile(rf"</?(?:a|{names(data['html_block_tags'] + inline_tags)})(?=[\s/>])", re.I),
         page_index_names=frozenset(n.lower() for n in data["page_index_names"]),
         markdown_suffixes=tuple(data["markdown_suffixes"]),
         html_suffixes=tuple(data["html_suffixes"]),
@@ -254,9 +256,9 @@ _BLANK_LINE = re.compile(r"(\n[ \t]*\n)")
 
 def convert_raw_html(text: str, repairs: Counter) -> str:
     """Blocks of raw HTML → Markdown by the HTML converter; inline tags → Markdown."""
-    if "<" not in text:  # (speedup)
-        return text
     rules = markdown_rules()
+    if "<" not in text or not rules.any_tag.search(text):  # (speedup)
+        return text
     pieces = _BLANK_LINE.split(text)
     for i in range(0, len(pieces), 2):
         block = pieces[i]
