@@ -27,19 +27,25 @@ def seed(prefix: str) -> Path:
     return matches[0]
 
 
+def policydocs(*args: str, cwd: Path, input: str | None = None, env: dict | None = None,
+               timeout: float = 300) -> subprocess.CompletedProcess:
+    """The real CLI of this worktree in a subprocess, as a user runs it."""
+    full_env = dict(os.environ)
+    full_env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "policydocs", *args], cwd=cwd, input=input,
+        capture_output=True, text=True, env=full_env, timeout=timeout,
+    )
+
+
 @pytest.fixture
 def run_cli(tmp_path):
     """Run the real CLI in a subprocess, as a user would, from ``cwd`` (default tmp_path)."""
 
     def run(*args: str, cwd: Path | None = None, input: str | None = None, env: dict | None = None,
             timeout: float = 300):
-        full_env = dict(os.environ)
-        full_env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + full_env.get("PYTHONPATH", "")
-        full_env.update(env or {})
-        return subprocess.run(
-            [sys.executable, "-m", "policydocs", *args], cwd=cwd or tmp_path, input=input,
-            capture_output=True, text=True, env=full_env, timeout=timeout,
-        )
+        return policydocs(*args, cwd=cwd or tmp_path, input=input, env=env, timeout=timeout)
 
     return run
 
@@ -86,12 +92,12 @@ class GitRepo:
         return self.git("rev-parse", "HEAD")
 
 
-def corpus_clone(dest: Path) -> Path:
-    """Clone the genai-eu corpus bundle into ``dest`` (read-only use), failing clearly."""
-    bundle = CORPORA / "genai-eu-versions.bundle"
+def corpus_clone(dest: Path, name: str = "genai-eu-versions") -> Path:
+    """Clone a corpus bundle of ../shared/corpora into ``dest`` (read-only use), failing clearly."""
+    bundle = CORPORA / f"{name}.bundle"
     if not bundle.exists():
         pytest.fail(f"{bundle} not found: the corpus tests need ../shared/corpora beside the repo")
-    target = dest / "genai-eu-versions"
+    target = dest / name
     if not target.exists():
         subprocess.run(["git", "clone", "--quiet", str(bundle), str(target)], check=True)
     return target

@@ -139,9 +139,9 @@ def test_import_git_completes_a_store_that_an_older_policydocs_left_half_importe
     whole = tmp_path / "whole"
     assert run_in_process("import-git", str(history), "--store", str(whole)).exit_code == 0
     half = tmp_path / "half"
-    (half / "acme-privacy").mkdir(parents=True)
+    (half / "privacy").mkdir(parents=True)
     shutil.copy(whole / "policies.yml", half / "policies.yml")
-    shutil.copy(whole / "acme-privacy" / "2024-01-10.md", half / "acme-privacy")
+    shutil.copy(whole / "privacy" / "2024-01-10.md", half / "privacy")
     (half / ".policies.yml.abcd1234.tmp").write_text("policies:")
     rerun = run_in_process("import-git", str(history), "--store", str(half))
     assert rerun.exit_code == 0, rerun.output

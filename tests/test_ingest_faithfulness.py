@@ -14,6 +14,7 @@ from pathlib import Path
 
 import ftfy
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
 from conftest import ROOT, seed
@@ -161,3 +162,60 @@ def test_security_headings_and_repaired_quotes(run_cli, tmp_path):
     assert "- An opt-out form\n" in body
     for furniture in ("Visit our trust portal", "null links", "Read about the program", "Quick links"):
         assert furniture not in body
+
+
+# --- call-to-action links (issue #9, item 7) ----------------------------------------------
+
+CTA_LINKS = {"Visit our trust portal": "https://trust.example.org/",
+             "Participate in our Bug Bounty Program": "https://bugs.example.org/openai",
+             "Read about the program": "https://example.org/blog/bug-bounty",
+             "Read more about how our models are developed": "https://example.org/models"}
+
+
+def test_call_to_action_links_of_a_capture_are_kept_where_they_stood(run_cli, tmp_path):
+    """A text capture lost the links' addresses: a hints file's ``links`` gives them."""
+    hints = yaml.safe_load((HINTS / f"{seed('004').stem}.yml").read_text())
+    hints["drop"] = [d for d in hints["drop"] if d not in CTA_LINKS]
+    hints["links"] = CTA_LINKS
+    (tmp_path / "hints.yml").write_text(yaml.safe_dump(hints))
+    store = tmp_path / "store"
+    result = run_cli("import", str(seed("004")), "--policy", "security", "--store", str(store),
+                     "--effective", "2023", "--hints", str(tmp_path / "hints.yml"))
+    assert result.returncode == 0, result.stderr
+    assert "5 call-to-action links kept (hints)" in result.stdout
+    body = body_of(store / "security" / "2023.md")
+    assert ("products.\n\n[Visit our trust portal](https://trust.example.org/)\n\nOpenAI invests in security"
+            in body)
+    assert "## Compliance & accreditations\n\n[Visit our trust portal](https://trust.example.org/)\n\n" in body
+    assert ("impact.\n\n[Participate in our Bug Bounty Program](https://bugs.example.org/openai)\n\n"
+            "[Read about the program](https://example.org/blog/bug-bounty)\n\nWe are committed") in body
+    assert "individuals\n\n[Read more about how our models are developed](https://example.org/models)\n" in body
+    assert "Quick links" not in body and "null links" not in body  # labels of link lists stay out
+    assert headings(body) == headings(import_seed(run_cli, tmp_path / "plain", "004", "security",
+                                                  "--effective", "2023"))
+
+
+def test_call_to_action_links_of_an_html_article_are_kept_as_links(run_cli, tmp_path):
+    page = """<!doctype html><html><head><link rel="canonical" href="https://example.org/security"></head>
+    <body><nav><a href="/">Home</a></nav><main><h1>Security &amp; privacy</h1>
+    <p>We are committed to building trust in our platform.</p>
+    <div class="cta"><a href="https://trust.example.org/"><button class="btn">Visit our trust portal</button></a></div>
+    <p>We invite researchers to report security issues via our Bug Bounty Program.</p>
+    <ul class="links"><li><a href="/bug-bounty" class="card"><span>Read about the program</span><svg></svg></a></li></ul>
+    </main></body></html>"""
+    (tmp_path / "security.html").write_text(page)
+    result = run_cli("import", "security.html", "--policy", "security", "--store", "store", "--effective", "2023")
+    assert result.returncode == 0, result.stderr
+    body = body_of(tmp_path / "store" / "security" / "2023.md")
+    assert "platform.\n\n[Visit our trust portal](https://trust.example.org/)\n\nWe invite" in body
+    assert "- [Read about the program](https://example.org/bug-bounty)\n" in body
+    assert "Home" not in body
+
+
+def test_a_hints_link_needs_a_web_address(run_cli, tmp_path):
+    (tmp_path / "hints.yml").write_text("links:\n  Visit our trust portal: javascript:alert(1)\n")
+    result = run_cli("import", str(seed("004")), "--policy", "security", "--store", "store",
+                     "--effective", "2023", "--hints", "hints.yml")
+    assert result.returncode == 2 and not (tmp_path / "store").exists()
+    (line,) = result.stderr.strip().splitlines()
+    assert "hints.yml" in line and "'links: Visit our trust portal' must be an http:// or https:// address" in line

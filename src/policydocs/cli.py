@@ -272,7 +272,8 @@ def diff(old: str, new: str, fmt: str, color: str, out: Path | None, store_root:
 @click.option("--path", "globs", multiple=True, metavar="GLOB",
               help="Files to import (fnmatch on the whole path, '*' crosses folders); default '*.md'.")
 @click.option("--map", "maps", multiple=True, metavar="FILE=POLICY",
-              help="Policy id for a file (any of its names in the history); default: slug of its first name.")
+              help="Policy id for a file (any of its names in the history); default: its own name "
+                   "(an index.md: its folder's), see docs/import-git.md.")
 @click.option("--since", metavar="DATE", help="Only commits on or after DATE (YYYY-MM-DD, UTC).")
 @click.option("--keep-all", is_flag=True,
               help="One time-precise version per commit (YYYY-MM-DDTHHMMSSZ) instead of one per day.")
@@ -286,10 +287,14 @@ def import_git(repo: Path, store_root: Path, globs: tuple[str, ...], maps: tuple
     with progress_bar() as progress:
         report = run_import(repo, store_root, globs=globs or DEFAULT_GLOBS, maps=parse_maps(maps),
                             since=since, keep_all=keep_all, progress=progress)
+    for note in report.notes:
+        click.echo(note, err=True)
     for ref in report.blocked:
         click.echo(f"skipped {ref}: that day already holds a version (published versions are immutable)",
                    err=True)
     click.echo(report.summary_line())
+    if report.repairs_line():
+        click.echo(report.repairs_line())
 
 
 cache_dir_option = click.option(

@@ -21,19 +21,22 @@ from pathlib import Path
 
 from policydocs.crashsafe import WriteLock
 from policydocs.errors import UserError
-from policydocs.ingest.dates import StatedDate, find_stated_date
+from policydocs.ingest.dates import StatedDate
 from policydocs.ingest.dedupe import DUPLICATE_THRESHOLD, Match, best_match
 from policydocs.ingest.hints import Hints, load_hints
-from policydocs.ingest.html import html_to_article
-from policydocs.ingest.sources import read_source
+from policydocs.ingest.markdown import markdown_rules, markdown_to_article, opening_heading
+from policydocs.ingest.sources import SourceText, decode_source
 from policydocs.ingest.text import text_to_article
+from policydocs.limits import MAX_SOURCE_BYTES, SOURCE_TOO_LARGE
 from policydocs.store import (
     DATE_BASES, Source, Version, add_to_store, check_body, check_policy_id, check_version_id,
-    first_day, normalise_date, parse_version, read_registry, read_text_file, split_front_matter,
+    first_day, normalise_date, parse_version, read_file_bytes, read_registry, read_text_file,
     store_lock, today_from_env, with_policy,
 )
 
 _LEFTOVER_MOJIBAKE = re.compile("[ÂÃ]|â(?=[\x80-\xbf€™œ\x9d])")
+_BLANK_LINES = re.compile("\n\n\n+")  # (speedup) a literal prefix: ten times \n{3,}'s speed
+_TEXT_LINE = re.compile(r"(?m)^(?!#+ ).*?[^\W_]")  # a letter or digit outside a heading line
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,10 @@ class Article:
     url: str | None
     body: str
     stated: StatedDate | None
-    meta: dict
+    meta: dict  # the source's front matter keys the importer reads (data/markdown.yml)
     repairs: Counter
     sha256: str  # of the source bytes (provenance)
+    name_title: str = ""  # the file name in words: the title when the text states none
 
 
 @dataclass(frozen=True)
@@ -115,9 +119,7 @@ def _import_source(source: Path, *, store_root: Path, lock: WriteLock, policy_id
         raise UserError(f"{source}: {clash.ref} exists with a different text ({pct:.1f} % similar); "
                         "two versions on one date are refused: check the date, or fix the source")
     entry = (registry.get("policies") or {}).get(policy_id) or {}
-    title = title or article.title or entry.get("title")
-    if not title:
-        raise UserError(f"{source}: no title found in the source; give it with --title")
+    title = title or article.title or entry.get("title") or article.name_title
     for other in supersedes:
         if other not in (registry.get("policies") or {}):
             raise UserError(f"--supersedes {other}: no such policy in {store_root / 'policies.yml'}")
@@ -135,42 +137,107 @@ def _import_source(source: Path, *, store_root: Path, lock: WriteLock, policy_id
 
 
 def read_article(source: Path, *, hints: Hints = Hints(), base_url: str | None = None) -> Article:
-    """Read, decode, repair and convert one source to a Markdown body."""
-    text = read_source(source)
+    """One source file through the import pipeline (`article_from_bytes`)."""
+    where = str(source)  # also its name: the folder of an index.md names it
+    data = read_file_bytes(Path(source), where=where, limit=MAX_SOURCE_BYTES, too_large=SOURCE_TOO_LARGE)
+    return article_from_bytes(data, name=where, where=where, hints=hints, base_url=base_url)
+
+
+def article_from_bytes(data: bytes, *, name: str, where: str, kind: str | None = None,
+                       hints: Hints = Hints(), base_url: str | None = None) -> Article:
+    """The import pipeline, the one both `import` and `import-git` read a source with,
+    so a file imports the same whichever command reads it: decode and repair the
+    bytes, convert the text to a Markdown article by its kind (the converter finds
+    its title and stated date), tidy, require policy text, report leftover mojibake.
+
+    ``name`` is the file name (it tells the kind, and the title when the text has
+    none); ``kind`` overrides what the name and text say."""
+    text = decode_source(data, name=name, where=where, kind=kind)
+    converted = CONVERTERS[text.kind](text.text, where=where, hints=hints, base_url=base_url)
+    body = _tidy(converted.markdown)
+    _require_policy_text(body, where)
+    check_body(body, where=where)  # a body the engine and the renderer take in bounded time
+    repairs = _mojibake_report(text, body) + converted.repairs
+    return Article(title=hints.title or converted.title or opening_heading(body), url=converted.url,
+                   body=body, stated=converted.stated, meta=converted.meta, repairs=repairs,
+                   sha256=text.sha256, name_title=title_from_name(name))
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A source's text as a Markdown article, before tidying (what every converter gives)."""
+
+    title: str | None
+    url: str | None
+    markdown: str
+    stated: StatedDate | None
+    meta: dict
+    repairs: Counter
+
+
+def _from_html(text: str, *, where: str, hints: Hints, base_url: str | None) -> Converted:
+    from policydocs.ingest.html import html_to_article  # BeautifulSoup: only when a page needs it
+
+    html = html_to_article(text, where=where, base_url=base_url)
+    repairs = Counter({"footnotes converted to Markdown footnotes": html.footnotes} if html.footnotes else {})
+    return Converted(html.title, html.url, html.markdown, html.stated, {}, repairs)
+
+
+def _from_markdown(text: str, *, where: str, hints: Hints, base_url: str | None) -> Converted:
+    md = markdown_to_article(text, where=where)
+    return Converted(md.title, None, md.markdown, md.stated, md.meta, md.repairs)
+
+
+def _from_text(text: str, *, where: str, hints: Hints, base_url: str | None) -> Converted:
+    flat = text_to_article(text, hints)
+    return Converted(flat.title, None, flat.markdown, flat.stated, {}, flat.repairs)
+
+
+CONVERTERS = {"html": _from_html, "markdown": _from_markdown, "text": _from_text}
+
+
+class NoPolicyText(UserError):
+    """A source that holds no policy text (only headings, markup or navigation)."""
+
+
+def _require_policy_text(body: str, where: str) -> None:
+    if not _TEXT_LINE.search(body):
+        raise NoPolicyText(f"{where}: no policy text found (only headings, markup or site navigation)")
+
+
+def _mojibake_report(text: SourceText, body: str) -> Counter:
     repairs: Counter = Counter()
     if text.mojibake_repaired:
         repairs["mojibake sequences repaired (ftfy)"] = text.mojibake_repaired
-    where = str(source)
-    meta: dict = {}
-    if text.kind == "html":
-        html = html_to_article(text.text, where=where, base_url=base_url)
-        title, url, body, stated = html.title, html.url, html.markdown, html.stated
-        if html.footnotes:
-            repairs["footnotes converted to Markdown footnotes"] = html.footnotes
-    elif text.kind == "markdown":
-        meta, body = split_front_matter(text.text, where=where)
-        heading = re.search(r"(?m)^# (.+)$", body)
-        title = meta.get("title") if isinstance(meta.get("title"), str) else None
-        title = title or (heading.group(1).strip() if heading else None)
-        url, stated = None, find_stated_date(body)
-    else:
-        flat = text_to_article(text.text, hints)
-        title, url, body, stated = flat.title, None, flat.markdown, flat.stated
-        repairs.update(flat.repairs)
-    body = _tidy(body)
-    check_body(body, where=where)
-    if not re.search(r"[^\W_]", re.sub(r"(?m)^#+ .*$", "", body)):
-        raise UserError(f"{where}: no policy text found (only headings, markup or site navigation)")
-    leftover = len(_LEFTOVER_MOJIBAKE.findall(body))
+    maybe = "Â" in body or "Ã" in body or "â" in body  # (speedup) str.find is C
+    leftover = len(_LEFTOVER_MOJIBAKE.findall(body)) if maybe else 0
     if leftover:
         repairs["mojibake sequences left unrepaired (check the text)"] = leftover
-    return Article(title=hints.title or title, url=url, body=body, stated=stated, meta=meta,
-                   repairs=repairs, sha256=text.sha256)
+    return repairs
+
+
+def title_from_name(name: str) -> str:
+    """A file name in words, the title of a text that has none: "Cookie-Policy.md" →
+    "Cookie Policy", "privacy/index.md" → "Privacy" (an index page is its folder's)."""
+    parts = [p for p in name.split("/") if p]
+    stem = parts[-1].rsplit(".", 1)[0] if "." in parts[-1] else parts[-1]
+    if stem.lower() in markdown_rules().page_index_names and len(parts) > 1:
+        stem = parts[-2]
+    words = " ".join(stem.replace("_", " ").replace("-", " ").split())
+    return words[:1].upper() + words[1:] if words.islower() else words
 
 
 def _tidy(body: str) -> str:
-    body = "\n".join(line.rstrip() for line in body.replace("\r\n", "\n").split("\n"))
-    return re.sub(r"\n{3,}", "\n\n", body).strip("\n") + "\n"
+    """No trailing whitespace (but a Markdown hard line break, two spaces before the
+    next line of a paragraph: "Automattic Inc.  " over its street), no runs of blank
+    lines, one final newline."""
+    lines = body.split("\n")
+    tidy = [line.rstrip() for line in lines]
+    if "  \n" in body:  # (speedup) only then look for hard breaks
+        for i in [i for i, line in enumerate(lines[:-1]) if line[-2:] == "  "]:
+            if tidy[i] and tidy[i + 1]:
+                tidy[i] += "  "
+    return _BLANK_LINES.sub("\n\n", "\n".join(tidy)).strip("\n") + "\n"
 
 
 def _existing_versions(store_root: Path, policy_id: str) -> tuple[Version, ...]:
@@ -213,4 +280,5 @@ def _check_announcement(version_id: str, announced: str | None, today: dt.date) 
                         "a future version needs --announced DATE, the day it was made public")
 
 
-__all__ = ["Article", "ImportResult", "import_source", "read_article"]
+__all__ = ["Article", "ImportResult", "NoPolicyText", "article_from_bytes", "import_source",
+           "read_article", "title_from_name"]

@@ -7,7 +7,8 @@ A hints file is YAML (data, not code) beside the sources, e.g.
     not_headings: [GDPR]                           # short blocks that are not headings
     list_items: [GDPR, "CCPA and other"]           # blocks (or their start) that are list items
     breaks: ["GDPR|CCPA"]                          # a lost line break where '|' is
-    drop: [Visit our trust portal]                 # page furniture inside the article
+    drop: [Quick links]                            # page furniture inside the article
+    links: {Visit our trust portal: "https://trust.openai.com/"}  # a call to action: a link
     drop_spans: [{from: Featured roles, to: Apply now}]   # first 'from' to last 'to'
     tables:                                        # a flattened table and its rows
       - text: "API inputs and outputsFine-tuning ..."
@@ -22,9 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policydocs.errors import UserError
-from policydocs.store import read_text_file, safe_yaml_load, unknown_keys
+from policydocs.store import read_text_file, safe_yaml_load, unknown_keys, web_url_problem
 
-HINT_KEYS = ("title", "headings", "not_headings", "list_items", "breaks", "drop", "drop_spans", "tables")
+HINT_KEYS = ("title", "headings", "not_headings", "list_items", "breaks", "drop", "drop_spans", "tables",
+             "links")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Hints:
     drop: tuple[str, ...] = ()
     drop_spans: tuple[tuple[str, str], ...] = ()
     tables: tuple[Table, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()  # (text, URL): a capture's call-to-action links
 
     def heading_level(self, text: str) -> int | None:
         for entry in self.headings:
@@ -94,6 +97,13 @@ def load_hints(path: Path | None) -> Hints:
     title = data.get("title")
     if title is not None and not isinstance(title, str):
         raise UserError(f"{where}: 'title' must be text")
+    links = data.get("links") or {}
+    if not isinstance(links, dict) or not all(isinstance(t, str) and t for t in links):
+        raise UserError(f"{where}: 'links' must map each link's text to its address")
+    for text, url in links.items():
+        problem = web_url_problem(url, f"links: {text}")
+        if problem:
+            raise UserError(f"{where}: {problem}")
     return Hints(title=title, headings=strings("headings"), not_headings=strings("not_headings"),
                  list_items=strings("list_items"), breaks=strings("breaks"), drop=strings("drop"),
-                 drop_spans=tuple(spans), tables=tuple(tables))
+                 drop_spans=tuple(spans), tables=tuple(tables), links=tuple(links.items()))

@@ -113,6 +113,8 @@ def _is_chrome_element(tag: Tag, vocab: Vocabulary) -> bool:
 
 def _drop_chrome(soup: BeautifulSoup, vocab: Vocabulary) -> int:
     count = 0
+    for button in soup.select("a[href] button"):  # a call-to-action link styled as a button
+        button.unwrap()
     for tag in soup.find_all(vocab.html_drop_tags):
         tag.decompose()
         count += 1
@@ -212,12 +214,26 @@ def _convert_footnotes(article: Tag, soup: BeautifulSoup) -> list[str]:
 
 
 class _Converter(MarkdownConverter):
-    """markdownify with ATX headings and '-' bullets; links with no text are dropped."""
+    """markdownify with ATX headings and '-' bullets; links with no text are dropped;
+    a definition list's terms and definitions are paragraphs (the site's Markdown has
+    no definition lists: ':   ' would show as text)."""
 
     def convert_a(self, el, text, *args, **kwargs):  # noqa: ANN001 - markdownify's signature
         if not text.strip():
             return ""
         return super().convert_a(el, text, *args, **kwargs)
+
+    def convert_dd(self, el, text, *args, **kwargs):  # noqa: ANN001 - markdownify's signature
+        return f"\n\n{text.strip()}\n\n" if text.strip() else ""
+
+    convert_dt = convert_dd
+
+
+def html_fragment_to_markdown(html: str) -> str:
+    """Raw HTML written inside a Markdown source, as Markdown, by the converter HTML
+    pages go through (so both importers turn one element into the same text)."""
+    soup = BeautifulSoup(html, "lxml")
+    return _to_markdown(soup.body or soup)
 
 
 def _to_markdown(element: Tag) -> str:

@@ -33,6 +33,7 @@ _TERMINAL = ".!?:;,"
 _ENUMERATOR = re.compile(r"^\(?([a-z]|[ivx]+|\d+)\)\s")
 _FOOTNOTE_MARK = re.compile(r"\[\^([\w-]+)\]")
 _TABLE_TOKEN = "\x00TABLE{}\x00"
+_LINK_TOKEN = "\x00LINK{}\x00"
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,11 @@ def _apply_hint_texts(text: str, hints: Hints, repairs: Counter) -> str:
         if table.text in text:
             text = text.replace(table.text, "\n" + _TABLE_TOKEN.format(number) + "\n", 1)
             repairs["tables rebuilt (hints)"] += 1
+    for number, (link_text, _url) in enumerate(hints.links):
+        count = text.count(link_text)
+        if count:
+            text = text.replace(link_text, "\n" + _LINK_TOKEN.format(number) + "\n")
+            repairs["call-to-action links kept (hints)"] += count
     for brk in hints.breaks:
         joined = brk.replace("|", "")
         text = text.replace(joined, brk.replace("|", "\n"))
@@ -240,6 +246,11 @@ def _render(segments: list[str], hints: Hints, vocab: Vocabulary) -> tuple[str, 
             blocks.append(("table", _table(hints.tables[number].rows)))
             in_list = False
             continue
+        if seg.startswith("\x00LINK"):
+            link_text, url = hints.links[int(seg.strip("\x00").removeprefix("LINK"))]
+            blocks.append(("para", f"[{link_text}]({url})"))
+            in_list = False
+            continue
         level = hints.heading_level(seg)
         if level is None and _looks_like_heading(seg, is_last, hints, vocab):
             level = 1 if title is None and not blocks else 2
@@ -300,7 +311,10 @@ def _lined(text: str, hints: Hints, vocab: Vocabulary) -> TextArticle:
             continue
         if stated and block.strip(" .").lower() == stated.phrase.lower():
             continue
-        segments.append(block)
+        link = next((n for n, (text, _) in enumerate(hints.links) if text == block), None)
+        if link is not None:
+            repairs["call-to-action links kept (hints)"] += 1
+        segments.append(block if link is None else _LINK_TOKEN.format(link))
     segments = _drop_repeats(segments, repairs)
     markdown, title = _render(segments, hints, vocab)
     return TextArticle(title=hints.title or title, markdown=markdown, stated=stated, repairs=repairs)

@@ -10,9 +10,10 @@ from typing import Any
 import yaml
 
 
-def _data(name: str) -> dict[str, Any]:
+def read_data(name: str) -> dict[str, Any]:
+    """One of the importer's data files (``policydocs/data/NAME``), parsed."""
     text = resources.files("policydocs").joinpath("data", name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Vocabulary:
 
 @functools.cache
 def vocabulary() -> Vocabulary:
-    ingest, dates = _data("ingest.yml"), _data("dates.yml")
+    ingest, dates = read_data("ingest.yml"), read_data("dates.yml")
     return Vocabulary(
         header_end_phrases=tuple(ingest["header_end_phrases"]),
         chrome_phrases=frozenset(p.lower() for p in ingest["chrome_phrases"]),
