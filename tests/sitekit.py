@@ -181,6 +181,7 @@ plugins:
   - search
   - policydocs:
       banner_days: 30
+      exports: []  # the Word/PDF downloads cost seconds a page: built where a test checks them
 """
 
 

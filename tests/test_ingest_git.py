@@ -336,7 +336,7 @@ def _front_matter_not_yaml(repo: GitRepo, tmp_path: Path) -> Path:
     (_binary, "binary file"),
     (_missing_blob, "cannot read blob"),
     (_shallow, "shallow clone"),
-    (_front_matter_not_yaml, ":privacy.md: front matter: invalid YAML (line 1)"),
+    (_front_matter_not_yaml, ":privacy.md: invalid YAML (line 2)"),
 ])
 def test_bad_history_is_refused_with_one_line_and_the_store_untouched(repo, tmp_path, run_cli, make, message):
     source = make(repo, tmp_path)

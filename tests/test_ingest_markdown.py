@@ -123,7 +123,7 @@ def test_fenced_code_is_kept_as_written(run_cli, tmp_path):
 
 
 @pytest.mark.parametrize("text, problem", [
-    ("---\ntitle: Privacy: the policy\n---\nWe keep data.\n", "front matter: invalid YAML (line 1)"),
+    ("---\ntitle: Privacy: the policy\n---\nWe keep data.\n", "invalid YAML (line 2)"),
     ("---\ntitle: Privacy\nWe keep data.\n", "has no closing '---' line"),
     ('+++\ntitle = "Privacy\n+++\nWe keep data.\n', "front matter: invalid TOML"),
 ])

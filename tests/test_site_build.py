@@ -285,11 +285,16 @@ def test_a_site_overrides_a_generated_page_with_its_own_template(tmp_path: Path)
     assert (site / "site/policies/terms/index.html").is_file()  # the other pages: the package's
 
 
-def test_each_compare_page_links_its_word_and_pdf_redlines(built: Path) -> None:
+def test_each_compare_page_links_its_word_and_pdf_redlines(project: Path) -> None:
     import io
 
     import docx
     from pypdf import PdfReader
+
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("      exports: []", "      exports: [docx, pdf]"))
+    mkdocs_build(project)
+    built = project / "site"
 
     page = soup(built / f"compare/{PRIVACY}...{API}/index.html")
     links = {a.get_text(): a["href"] for a in page.select(".pd-downloads a")}

@@ -105,12 +105,16 @@ def _line_depth(line: str, limit: int) -> int:
     return depth
 
 
-def _emphasis_step(para: str, start: int, end: int) -> int:
+def _emphasis_step(para: str, start: int, end: int, depth: int = 0) -> int:
     """+1 per delimiter of a run that opens emphasis ("*word", "**(a"), -1 per
     delimiter of one that closes it ("word*", "a:**"), 0 inside a word ("snake_case")
-    or between spaces (a list marker, "5 * 3")."""
+    or between spaces (a list marker, "5 * 3"). A run touching text on both sides
+    after punctuation ("**翻訳。**本", text without spaces) closes an open one, as
+    the renderer pairs them."""
     before = para[start - 1] if start else " "
     after = para[end] if end < len(para) else " "
+    if depth and not before.isspace() and not before.isalnum() and after.isalnum():
+        return start - end
     if (after.isalnum() or after in _OPENS_AFTER) and not before.isalnum():
         return end - start
     if not before.isspace() and not after.isalnum():
@@ -137,7 +141,7 @@ def _paragraph_exceeded(para: str, limit: int) -> int | None:
             else:
                 pos = close + len(token)
         else:
-            depth = max(0, depth + _emphasis_step(para, m.start(), pos))
+            depth = max(0, depth + _emphasis_step(para, m.start(), pos, depth))
         if depth > limit:
             return m.start()
     return None

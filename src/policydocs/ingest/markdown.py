@@ -140,10 +140,7 @@ def split_source_front_matter(text: str, *, where: str) -> tuple[dict[str, Any],
 
 
 def _parse_yaml(block: str, where: str) -> Any:
-    try:
-        return safe_yaml_load(block, where=f"{where}: front matter")
-    except UserError as exc:
-        raise UserError(f"{exc}; fix the YAML between the '---' lines") from None
+    return safe_yaml_load(block, where=where, first_line=2)  # lines counted as in the file
 
 
 def _parse_toml(block: str, where: str) -> Any:
