@@ -134,7 +134,7 @@ class Comparison:
 
     def to_json(self, old_meta: dict[str, Any] | None = None,
                 new_meta: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The ``policydocs diff --format json`` document (DESIGN.md contract)."""
+        """The ``policydocs diff --format json`` document (ARCHITECTURE.md, "The diff JSON")."""
 
         def side(meta: dict[str, Any] | None, sha: str) -> dict[str, Any]:
             meta = meta or {}

@@ -101,7 +101,7 @@ class PolicyDocsConfig(Config):
 
 
 class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
-    """Generate the policy pages of DESIGN.md's URL map at build time."""
+    """Generate the policy pages of ARCHITECTURE.md URL map at build time."""
 
     def __init__(self) -> None:
         self._store: Store | None = None

@@ -62,7 +62,7 @@ FRONT_MATTER_KEYS = (
     "material_reason",
     "summary",
 )
-# Fields that may still change after a version is published (DESIGN.md).
+# Fields that may still change after a version is published (ARCHITECTURE.md, "The store").
 EDITABLE_KEYS = frozenset({"summary", "material", "material_reason"})
 POLICY_KEYS = ("title", "owner", "url", "supersedes", "notice_period_days")
 SETTINGS_KEYS = ("notice_period_days", "rules", "site_name", "site_url")

@@ -1,6 +1,6 @@
 """What the site is made of: generated pages, extra files, and where each lives.
 
-The URL map is DESIGN.md's "Site" contract; every link between generated pages
+The URL map is ARCHITECTURE.md's "URLs" section; every link between generated pages
 is made here, relative to the page it sits on, so the site works from any
 base path (a project page on GitHub Pages, a local ``http.server``).
 """
