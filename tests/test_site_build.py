@@ -1,4 +1,4 @@
-"""The site as MkDocs builds it: every URL of DESIGN.md's map, strict, deterministic, safe."""
+"""The site as MkDocs builds it: every URL of the map in ARCHITECTURE.md, strict, deterministic, safe."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The store refuses what DESIGN.md forbids, naming the file and the problem."""
+"""The store refuses what the store format (ARCHITECTURE.md) forbids, naming the file and the problem."""
 
 from __future__ import annotations
 
