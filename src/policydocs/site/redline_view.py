@@ -67,8 +67,15 @@ def _index(k: int) -> str:
     return chr(INDEX_BASE + k)
 
 
-def _is_line_start(text: str, pos: int) -> bool:
-    return pos == 0 or text[pos - 1] == "\n"
+def _tail(parts: list[str], n: int = 2) -> str:
+    """The last ``n`` characters of ``"".join(parts)``, without joining them all (a
+    document with many deletions would be joined once per deletion)."""
+    tail = ""
+    for part in reversed(parts):
+        tail = part + tail
+        if len(tail) >= n:
+            break
+    return tail[-n:]
 
 
 def _open_at(text: str) -> int:
@@ -130,8 +137,8 @@ def _marked_markdown(segments: tuple[Segment, ...], region: str, points: bool,
                 continue
             k = _index(len(marks))
             marks.append(Mark(seg.op, change, seg.move, deleted_text=seg.text))
-            so_far = "".join(out) if out else ""
-            at_block_start = not so_far or so_far.endswith("\n\n")
+            tail = _tail(out)
+            at_block_start = not tail or tail == "\n\n"
             if "\n\n" in seg.text or (at_block_start and seg.text.endswith("\n")):
                 # whole blocks: shown as blocks, where they were
                 out.append(("" if at_block_start else "\n\n") + BLOCK + k + "\n\n")
@@ -140,14 +147,12 @@ def _marked_markdown(segments: tuple[Segment, ...], region: str, points: bool,
     return _settle_line_start_points("".join(out))
 
 
+_LINE_START_POINTS = re.compile(f"(?m)^((?:{POINT}[\U000f0000-\U000ffffd])+)({_LINE_LEAD.pattern})")
+
+
 def _settle_line_start_points(text: str) -> str:
     """Move a point mark that sits at a line start to after the line's leading syntax."""
-    def settle(m: re.Match) -> str:
-        mark, lead = m.group(1), m.group(2)
-        return lead + mark
-
-    pattern = re.compile(f"(?m)^((?:{POINT}[\U000f0000-\U000ffffd])+)({_LINE_LEAD.pattern})")
-    return pattern.sub(settle, text)
+    return _LINE_START_POINTS.sub(lambda m: m.group(2) + m.group(1), text)
 
 
 def _render(markdown_text: str) -> str:
