@@ -85,12 +85,15 @@ class GitRepo:
         return self.git("rev-parse", "HEAD")
 
 
-def corpus_clone(dest: Path) -> Path:
-    """Clone the genai-eu corpus bundle into ``dest`` (read-only use), failing clearly."""
-    bundle = CORPORA / "genai-eu-versions.bundle"
+CORPUS_NAMES = ("genai-eu-versions", "basecamp-policies", "automattic-legalmattic")
+
+
+def corpus_clone(dest: Path, name: str = "genai-eu-versions") -> Path:
+    """Clone a corpus bundle (default: genai-eu) into ``dest`` (read-only use), failing clearly."""
+    bundle = CORPORA / f"{name}.bundle"
     if not bundle.exists():
         pytest.fail(f"{bundle} not found: the corpus tests need ../shared/corpora beside the repo")
-    target = dest / "genai-eu-versions"
+    target = dest / name
     if not target.exists():
         subprocess.run(["git", "clone", "--quiet", str(bundle), str(target)], check=True)
     return target

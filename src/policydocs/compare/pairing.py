@@ -6,7 +6,7 @@ Two questions, kept apart because they need different evidence:
   wording survives: `word_similarity`, the share of words kept in order (rapidfuzz
   Indel on word lists). On the genai-eu corpus a changed paragraph between unchanged
   neighbours keeps a median of ~93 % of its words, while two different paragraphs of
-  one policy share a median ~15 % (95 % of them ≤ ~36 %): see docs/compare.md and
+  one policy share a median ~15 % (95 % of them ≤ ~36 %): see docs/redline.md and
   ``bench/pairing_similarity.py``. Only pairs above `EDIT_MIN` are word-diffed; below
   it the old text is deleted and the new one inserted, because a word diff of
   unrelated sentences ("policy" → "laws") misleads a reviewer.
@@ -34,7 +34,7 @@ import yaml
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-# Bars, from the measurements in docs/compare.md (word similarity 0-100, cosine 0-1).
+# Bars, from the measurements in docs/redline.md (word similarity 0-100, cosine 0-1).
 EDIT_MIN = 50.0  # "the same clause, edited": word-diffed in place
 MOVE_MIN = 80.0  # "the same text, elsewhere": a move
 COUNTERPART_MIN = 0.4  # "the same subject", for paragraphs of differing documents
