@@ -34,7 +34,7 @@ from conftest import CORPUS_NAMES, corpus_clone, corpus_histories  # noqa: E402
 
 from policydocs.compare import ENGINE_VERSION, compare  # noqa: E402
 from policydocs.materiality import assess, load_rules  # noqa: E402
-from policydocs.compare import forget_bodies as forget_all
+from policydocs.memo import forget_all  # noqa: E402
 
 DETAIL_FIELDS = ("id", "editorial", "move", "old_section", "old_context", "new_context")
 

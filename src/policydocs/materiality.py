@@ -15,7 +15,6 @@ Missing a material change is the worst error, so in doubt the rules say
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
@@ -30,6 +29,7 @@ from rapidfuzz.distance import Levenshtein
 
 from policydocs.compare import Change, Comparison, Reason
 from policydocs.errors import UserError
+from policydocs.memo import memoised
 from policydocs.store import Store, Version, read_text_file, safe_yaml_load
 
 MAX_REASONS_PER_CHANGE = 3  # only a long change touching several topics gets more than one
@@ -202,7 +202,7 @@ _LIST_MARKER = re.compile(r"^[ \t]*(?:\d+\\?[.)]|[A-Za-z][.)]|[-*+•])[ \t]+", 
 _INNER_DOT = re.compile(r"(?<=\w)\.(?=\w)")
 
 
-@functools.lru_cache(maxsize=4096)
+@memoised("materiality: plain text", 4096)
 def plain(text: str) -> str:
     """Text as read aloud: link texts without targets, no Markdown marks, straight quotes.
 

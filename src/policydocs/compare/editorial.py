@@ -8,10 +8,10 @@ are recognised by where the change sits in its block, not only by what it is.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from policydocs.compare.model import ChangeKind
+from policydocs.memo import memoised
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"',
@@ -22,7 +22,7 @@ _LIST_MARKER_RE = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)])[ \t]+")
 _NUMBERING_RE = re.compile(r"^[ \t>#*+\-]*\[?(?:\d+(?:\\?[.)]\d+)*\\?[.)]?)")
 
 
-@functools.lru_cache(maxsize=4)
+@memoised("compare: link spans", 4)
 def _link_spans(block: str) -> list[tuple[int, int]]:
     """Where link targets sit in a block: found once per block, not once per change in it."""
     return [m.span() for m in _LINK_TARGET_RE.finditer(block)]

@@ -22,7 +22,6 @@ Two questions, kept apart because they need different evidence:
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections import Counter
@@ -33,6 +32,8 @@ from typing import Iterable, Sequence
 import yaml
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
+
+from policydocs.memo import memoised
 
 # Bars, from the measurements in docs/redline.md (word similarity 0-100, cosine 0-1).
 EDIT_MIN = 50.0  # "the same clause, edited": word-diffed in place
@@ -94,7 +95,7 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
-@functools.lru_cache(maxsize=1)
+@memoised("compare: vocabulary", 1)
 def vocabulary() -> Vocabulary:
     """The concept groups and stop words of data/compare-concepts.yml."""
     text = resources.files("policydocs").joinpath("data/compare-concepts.yml").read_text("utf-8")

@@ -11,13 +11,13 @@ path in force where its window starts.
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import re
 from typing import Iterator, Sequence
 
 from policydocs.compare import seqdiff
 from policydocs.compare.blocks import Block, parse_blocks, unescape
+from policydocs.memo import memoised
 
 
 _SAFE_START_RE = re.compile(r"\n[ \t]*\n(?=\S)")
@@ -55,7 +55,7 @@ def _in_fence(fences: Sequence[int], offset: int) -> bool:
 _BODIES_KEPT = 4
 
 
-@functools.lru_cache(maxsize=_BODIES_KEPT)
+@memoised("compare: fence lines", _BODIES_KEPT)
 def _fence_lines(text: str) -> tuple[int, ...]:
     """Starts of the lines that open or close fenced code (lines matching `_FENCE_LINE`):
     found by searching the markers, which are rare, rather than by trying every line."""
@@ -101,7 +101,7 @@ def _apply_headings(found: list[tuple[int, int, str]], start: int, fences: Seque
     return stack
 
 
-@functools.lru_cache(maxsize=_BODIES_KEPT)
+@memoised("compare: lines", _BODIES_KEPT)
 def _lines(body: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """A body's lines (any exact cut will do for the line diff) and where each starts."""
     lines = tuple(body.splitlines(keepends=True))
