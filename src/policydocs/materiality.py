@@ -29,7 +29,7 @@ from rapidfuzz.distance import Levenshtein
 
 from policydocs.compare import Change, Comparison, Reason
 from policydocs.errors import UserError
-from policydocs.memo import memoised
+from policydocs.plaintext import LINK, link_texts, plain
 from policydocs.store import Store, Version, read_text_file, safe_yaml_load
 
 MAX_REASONS_PER_CHANGE = 3  # only a long change touching several topics gets more than one
@@ -188,36 +188,18 @@ def _build(merged: dict[str, Any], sources: tuple[str, ...]) -> RuleSet:
     )
 
 
-# --- reading text ------------------------------------------------------------------------
+# --- reading text (plain text: `policydocs.plaintext`) -----------------------------------
 
-_LINK = re.compile(r"!?\[((?:\\.|[^\]\\])*)\]\([^)]*\)")
-_FOOTNOTE = re.compile(r"\\?\[\d+\\?\]")
 _SECTION_REF = re.compile(r"(?<![$€£\d.,])\b(?:[A-Z]{1,2}\.)*\d+(?:\\?\.\d+)+\b(?!\s*%)|\b(?:section|clause)\s+(?:[A-Z]\.)*\d+(?:\\?\.\d+)*\b",
                           re.IGNORECASE)
 _SECTION_NUMBER = re.compile(r"(?:[A-Z]{1,2}\.)*(?:\d+\\?\.)+\d*|(?:[A-Z]{1,2}\.)+|[A-Z]\.(?:\d+\.)*")
-_URL = re.compile(r"https?://[^\s)\]]+|\bwww\.[^\s)\]]+|\bmailto:")
 _BREADCRUMB = re.compile(r"^\s*(?:\[[^\]]*\]\([^)]*\)\s*){2,}")
-_MARKUP = re.compile(r"<br\s*/?>|[*_`>#|]|\\(?=[.\[\]()*_-])|^[ \t]*[-=]{3,}[ \t]*$", re.MULTILINE)
-_LIST_MARKER = re.compile(r"^[ \t]*(?:\d+\\?[.)]|[A-Za-z][.)]|[-*+•])[ \t]+", re.MULTILINE)
 _INNER_DOT = re.compile(r"(?<=\w)\.(?=\w)")
 
 
-@memoised("materiality: plain text", 4096)
-def plain(text: str) -> str:
-    """Text as read aloud: link texts without targets, no Markdown marks, straight quotes.
-
-    Memoised: every change of a block asks for the same (often long) block context;
-    on the genai-eu corpus this takes ~40 % off `assess` for big comparisons."""
-    text = _LIST_MARKER.sub(" ", _LINK.sub(r"\1", text))
-    text = _FOOTNOTE.sub(" ", text)
-    text = _URL.sub(" ", text)
-    text = _MARKUP.sub(" ", text)
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def words(text: str, rules: RuleSet) -> list[str]:
-    """Lower-case word tokens with contractions spelled out ("U.S." is "us")."""
+    """The rules' words: the `plain` text, lower case, link labels out, contractions spelled
+    out ("U.S." is "us"), amounts and percentages kept whole ("$5", "5%")."""
     text = plain(text).lower()
     if rules.link_label is not None:
         text = rules.link_label.sub(" ", text)
@@ -380,7 +362,7 @@ def _is_repeat(change: Change, rules: RuleSet) -> bool:
 
 def _is_menu(block: str) -> bool:
     """A menu or title line: Title Case words, no sentence punctuation, not a table."""
-    text = plain(_LINK.sub(r"\1", block))
+    text = plain(link_texts(block))
     tokens = re.findall(r"[^\W\d_][\w'-]*", text)
     list_item = re.match(r"\s*([-*+•]|\d+[.)])\s", block) is not None
     return (len(tokens) >= 2 and not list_item and "|" not in block and not re.search(r"\d", text) and not re.search(r"[.,;:!?]", text)
@@ -411,8 +393,8 @@ def _is_navigation(block: str) -> bool:
     """Breadcrumbs and link bars: little text once the links are taken out."""
     if _BREADCRUMB.match(block):
         return True
-    without_links = _LINK.sub(" ", block)
-    return bool(_LINK.search(block)) and len(plain(without_links).split()) <= 6
+    without_links = LINK.sub(" ", block)
+    return bool(LINK.search(block)) and len(plain(without_links).split()) <= 6
 
 
 # --- where a change sits: its clause ------------------------------------------------------

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from policydocs.compare import assemble
 from policydocs.compare.align import align_blocks
-from policydocs.compare.blocks import Block, count_words, parse_blocks
+from policydocs.compare.blocks import Block, parse_blocks
 from policydocs.compare.editorial import classify
 from policydocs.compare.model import (
     Change, ChangeKind, ChangeType, Comparison, Reason, Segment, SegmentOp, Stats,
 )
 from policydocs.compare.windows import window_blocks
 from policydocs.compare.words import diff_words
+from policydocs.plaintext import count_words
 
 ENGINE_VERSION = "2"  # bump whenever compare() may give a different result (cache key)
 

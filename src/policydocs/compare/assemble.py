@@ -14,11 +14,12 @@ import hashlib
 
 from policydocs.compare import pairing
 from policydocs.compare.align import Aligner, Pair
-from policydocs.compare.blocks import Block, count_words
+from policydocs.compare.blocks import Block
 from policydocs.compare.editorial import classify, whole_blocks_kind
 from policydocs.compare.model import Change, ChangeType, Comparison, Segment, SegmentOp, Stats
 from policydocs.compare.words import WORD_TOKEN_CAP, diff_words
 from policydocs.memo import Table, memoised
+from policydocs.plaintext import count_words
 
 
 class Draft:

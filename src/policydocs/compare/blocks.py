@@ -11,7 +11,6 @@ thinks. A block's ``key`` is its normalised text: equal keys mean "the same bloc
 from __future__ import annotations
 
 import bisect
-import codecs
 import functools
 import itertools
 import operator
@@ -21,8 +20,8 @@ from dataclasses import dataclass
 import markdown_it_pyrs
 from markdown_it import MarkdownIt
 
-from policydocs.compare import pairing
 from policydocs.memo import memoised
+from policydocs.plaintext import count_words, words
 
 _MD = MarkdownIt("commonmark").enable("table")
 _MD.disable(["inline", "text_join"])  # only block structure and source maps are needed
@@ -70,9 +69,9 @@ class Block:
 
     @functools.cached_property
     def folded_words(self) -> list[str]:
-        """The key's words, case-folded (`pairing.words_of`), for similarity scores: taken
-        once per block rather than each time the block is scored against another."""
-        return pairing.words_of(self.key)
+        """The key's `plaintext.words`, for similarity scores: taken once per block
+        rather than each time the block is scored against another."""
+        return words(self.key)
 
 
 def parse_blocks(body: str, headings: list[tuple[int, str]] | None = None
@@ -209,27 +208,3 @@ def _line_offsets(body: str) -> list[int]:
     if not body.endswith("\n") and body:
         offsets[-1] = len(body)
     return offsets
-
-
-def count_words(text: str) -> int:
-    """Words are runs of letters and digits: "30 days," is two words, "," none.
-
-    Counted as ``\w+`` matches, but without a Python object per word: the text is
-    encoded to one byte per character (a word character → "a", any other → " ";
-    non-ASCII characters, rare in policies, go through `_word_mask`) and the word
-    starts are counted in C. Whole bodies are counted for every comparison."""
-    mask = text.encode("ascii", _WORD_MASK).translate(_WORD_BYTES)
-    return mask.count(b" a") + mask.startswith(b"a")
-
-
-def _word_mask(error: UnicodeError) -> tuple[str, int]:
-    """Encoding error handler: each non-ASCII character → "a" if ``\\w`` matches it, else " "."""
-    if not isinstance(error, UnicodeEncodeError):
-        raise error
-    chunk = error.object[error.start:error.end]
-    return "".join(["a" if c.isalnum() or c == "_" else " " for c in chunk]), error.end
-
-
-_WORD_MASK = "policydocs.compare.word-mask"
-codecs.register_error(_WORD_MASK, _word_mask)
-_WORD_BYTES = bytes(ord("a") if chr(i).isalnum() or chr(i) == "_" else ord(" ") for i in range(128)) + b" " * 128

@@ -12,8 +12,8 @@ import re
 
 from policydocs.compare.model import ChangeKind
 from policydocs.memo import memoised
+from policydocs.plaintext import words
 
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"',
                          "″": '"', "«": '"', "»": '"'})
 _MARKDOWN_CHARS = frozenset("*_#>`\\[]|~")
@@ -56,12 +56,12 @@ def classify(old: str, new: str, old_block: str, new_block: str,
         return "renumbering"
     old_marker, new_marker = _LIST_MARKER_RE.match(old_block), _LIST_MARKER_RE.match(new_block)
     if (old_marker and new_marker and old_at[1] <= old_marker.end() and new_at[1] <= new_marker.end()
-            and not _WORD_RE.search(old + new)):
+            and not words(old + new)):
         return "markdown"
     changed = set(old) | set(new)
     if changed <= _MARKDOWN_CHARS | {" ", "\t", "\n", "\r"}:
         return "markdown"
-    if _WORD_RE.findall(old.translate(_QUOTES).casefold()) == _WORD_RE.findall(new.translate(_QUOTES).casefold()):
+    if words(old) == words(new):
         return "punctuation"
     return None
 

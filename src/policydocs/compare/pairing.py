@@ -23,7 +23,6 @@ Two questions, kept apart because they need different evidence:
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
@@ -34,6 +33,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from policydocs.memo import memoised
+from policydocs.plaintext import words
 
 # Bars, from the measurements in docs/redline.md (word similarity 0-100, cosine 0-1).
 EDIT_MIN = 50.0  # "the same clause, edited": word-diffed in place
@@ -42,15 +42,6 @@ COUNTERPART_MIN = 0.4  # "the same subject", for paragraphs of differing documen
 PARAGRAPH_MIN_WORDS = 2  # shorter blocks ("- GDPR") say too little to have a subject
 CONCEPT_WEIGHT = 2.0  # a shared concept counts this many times a shared word
 
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
-
-
-def words_of(text: str) -> list[str]:
-    if text.isascii():  # the same words, folded in one call (non-ASCII folding can split a word)
-        return _WORD_RE.findall(text.lower())
-    return [w.casefold() for w in _WORD_RE.findall(text)]
-
-
 def char_similarity(a: str, b: str) -> float:
     """rapidfuzz ratio on case-folded text (0-100): the old measure, kept for the bench."""
     return fuzz.ratio(a.casefold(), b.casefold())
@@ -58,9 +49,9 @@ def char_similarity(a: str, b: str) -> float:
 
 def word_similarity(a: str | Sequence[str], b: str | Sequence[str], score_cutoff: float = 0.0) -> float:
     """Share of words kept in order, 0-100 (Indel similarity on word lists); texts or
-    word lists from `words_of`."""
-    wa = words_of(a) if isinstance(a, str) else a
-    wb = words_of(b) if isinstance(b, str) else b
+    word lists from `words`."""
+    wa = words(a) if isinstance(a, str) else a
+    wb = words(b) if isinstance(b, str) else b
     if not wa or not wb:
         return 100.0 if not wa and not wb else 0.0
     return 100.0 * Indel.normalized_similarity(wa, wb, score_cutoff=score_cutoff / 100.0)
@@ -107,9 +98,9 @@ def vocabulary() -> Vocabulary:
 
 def topic_terms(text: str | Sequence[str], vocab: Vocabulary) -> Counter[str]:
     """Content words (stemmed, stop words and numbers out) and their concept tags; of a
-    text or of its words from `words_of`."""
+    text or of its words from `words`."""
     terms: Counter[str] = Counter()
-    for word in words_of(text) if isinstance(text, str) else text:
+    for word in words(text) if isinstance(text, str) else text:
         if word in vocab.stopwords or word.isdigit() or len(word) < 2:
             continue
         stem = _stem(word)
@@ -139,7 +130,7 @@ class TopicScorer:
 
     @classmethod
     def of(cls, texts: Sequence[str | Sequence[str]]) -> TopicScorer:
-        """The scorer of texts, or of their words from `words_of` (taken once per block)."""
+        """The scorer of texts, or of their words from `words` (taken once per block)."""
         vocab = vocabulary()
         return cls([topic_terms(t, vocab) for t in texts])
 
@@ -150,11 +141,11 @@ class TopicScorer:
         return sum(v * vb[w] for w, v in va.items() if w in vb)
 
 
-def is_paragraph(kind: str, words: int) -> bool:
+def is_paragraph(kind: str, word_count: int) -> bool:
     """Blocks that take part in topic pairing: text with a few words, not headings (a
     section is matched through its paragraphs; two headings sharing "access" rarely
     name one subject)."""
-    return kind != "heading" and words >= PARAGRAPH_MIN_WORDS
+    return kind != "heading" and word_count >= PARAGRAPH_MIN_WORDS
 
 
 def assign(scores: Iterable[tuple[float, int, int]], minimum: float) -> list[tuple[int, int, float]]:
@@ -176,6 +167,6 @@ def assign(scores: Iterable[tuple[float, int, int]], minimum: float) -> list[tup
 def related(old: str, new: str) -> bool:
     """Whether a deleted text and the inserted text facing it belong together: one
     clause edited, or one subject (shown as one replace rather than two changes)."""
-    old_words, new_words = words_of(old), words_of(new)  # read once for both measures
+    old_words, new_words = words(old), words(new)  # read once for both measures
     return bool(same_clause(old_words, new_words)) \
         or TopicScorer.of([old_words, new_words]).score(0, 1) >= COUNTERPART_MIN
