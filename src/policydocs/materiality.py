@@ -27,7 +27,7 @@ from typing import Any, Iterable
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from policydocs.compare import Change, Comparison, Reason
+from policydocs.compare import BlockKind, Change, Comparison, Reason
 from policydocs.errors import UserError
 from policydocs.plaintext import LINK, link_texts, plain
 from policydocs.store import Store, Version, read_text_file, safe_yaml_load
@@ -316,19 +316,24 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
 def _is_table_header(change: Change) -> bool:
-    """A table's header row (the row next to its ``| --- |`` rule) added, removed or reworded:
-    column titles, not terms."""
-    sides = [(t, c) for t, c in ((change.old_text, change.old_context), (change.new_text, change.new_context)) if t.strip()]
-    for text, context in sides:
+    """A table's header row added, removed or reworded, in short cells: column titles, not terms."""
+    sides = [(t, c, k) for t, c, k in ((change.old_text, change.old_context, change.old_block_kind),
+                                       (change.new_text, change.new_context, change.new_block_kind)) if t.strip()]
+    for text, context, kind in sides:
         cells = [c.strip() for c in text.split("|") if c.strip()]
         if not cells or any(len(c.split()) > 6 or re.search(r"[\d.;:!?]", c) for c in cells):
             return False
-        lines = context.splitlines()
-        rows = [n for n, line in enumerate(lines) if line.lstrip().startswith("|") and all(c in line for c in cells)]
-        if not rows or not any(0 <= k < len(lines) and _TABLE_RULE.match(lines[k])
-                               for n in rows[:1] for k in (n - 1, n + 1)):
+        if kind != "table_header" and not _beside_table_rule(cells, context):
             return False
     return bool(sides)
+
+
+def _beside_table_rule(cells: list[str], context: str) -> bool:
+    """Whether a row of these cells stands next to a ``| --- |`` line: a header row in
+    text markdown-it reads as no table (a capture that lost the line above its rule)."""
+    lines = context.splitlines()
+    rows = [n for n, line in enumerate(lines) if line.lstrip().startswith("|") and all(c in line for c in cells)]
+    return any(0 <= k < len(lines) and _TABLE_RULE.match(lines[k]) for n in rows[:1] for k in (n - 1, n + 1))
 
 
 def _commits_to_nothing(change: Change, rules: RuleSet) -> bool:
@@ -344,9 +349,15 @@ def _commits_to_nothing(change: Change, rules: RuleSet) -> bool:
         if rules.capture is not None and len(text.split()) <= 40 and \
                 rules.capture.search(plain(f"{change.old_text} {change.new_text}")):
             return True  # a cookie banner or page chrome caught by the capture
-    contexts = [c for c in (change.old_context, change.new_context) if c.strip()] or \
-               [c for c in (change.old_text, change.new_text) if c.strip()]
-    return bool(contexts) and all(_is_heading(c) or _is_navigation(c) or _is_menu(c) for c in contexts)
+    sides = _sides(change)
+    return bool(sides) and all(_is_heading(c, k) or _is_navigation(c) or _is_menu(c, k) for c, k in sides)
+
+
+def _sides(change: Change) -> list[tuple[str, BlockKind]]:
+    """(block, what it is) of each side of a change that has one."""
+    kinds = (change.old_block_kind, change.new_block_kind)
+    return [(c, k) for c, k in zip((change.old_context, change.new_context), kinds) if c.strip()] or \
+        [(t, k) for t, k in zip((change.old_text, change.new_text), kinds) if t.strip()]
 
 
 def _is_repeat(change: Change, rules: RuleSet) -> bool:
@@ -360,12 +371,11 @@ def _is_repeat(change: Change, rules: RuleSet) -> bool:
     return f" {' '.join(run)} " in f" {' '.join(other)} "
 
 
-def _is_menu(block: str) -> bool:
-    """A menu or title line: Title Case words, no sentence punctuation, not a table."""
+def _is_menu(block: str, kind: BlockKind) -> bool:
+    """A menu or title line: Title Case words, no sentence punctuation, not a list or table."""
     text = plain(link_texts(block))
     tokens = re.findall(r"[^\W\d_][\w'-]*", text)
-    list_item = re.match(r"\s*([-*+•]|\d+[.)])\s", block) is not None
-    return (len(tokens) >= 2 and not list_item and "|" not in block and not re.search(r"\d", text) and not re.search(r"[.,;:!?]", text)
+    return (len(tokens) >= 2 and kind != "list_item" and "|" not in block and not re.search(r"\d", text) and not re.search(r"[.,;:!?]", text)
             and all(t[0].isupper() or len(t) <= 3 for t in tokens))
 
 
@@ -380,13 +390,14 @@ def _is_renumbering(change: Change) -> bool:
     return old != change.old_context and plain(old).split() == plain(new).split()
 
 
-def _is_heading(block: str) -> bool:
-    lines = [line for line in block.strip().splitlines() if line.strip()]
-    if not lines or len(plain(block).split()) > 12:
+_BOLD_TITLE = re.compile(r"(?:(?:\d+\\?\.|[A-Z]\.)+\s*)?\*\*[^*\n]+\*\*")
+
+
+def _is_heading(block: str, kind: BlockKind) -> bool:
+    """A short heading, or a line in bold alone used as one (``**Cookies**``)."""
+    if len(plain(block).split()) > 12:
         return False
-    first = re.sub(r"^(?:\d+\\?\.|[A-Z]\.)+\s*", "", lines[0].strip())
-    return (first.startswith("#") or (len(lines) == 2 and re.fullmatch(r"[-=]{3,}", lines[1].strip()) is not None)
-            or re.fullmatch(r"\*\*[^*]+\*\*", first) is not None and len(lines) == 1)
+    return kind == "heading" or _BOLD_TITLE.fullmatch(block.strip()) is not None
 
 
 def _is_navigation(block: str) -> bool:
@@ -584,10 +595,12 @@ def _trim_common(old: Clause, new: Clause) -> tuple[Clause, Clause]:
             Clause(new.before + b[:head], b[head:len(b) - tail], b[len(b) - tail:] + new.after))
 
 
-def _is_list_item(clause: Clause) -> bool:
+_ITEMS = frozenset({"list_item", "table_row", "table_header"})
+
+
+def _is_list_item(clause: Clause, kind: BlockKind) -> bool:
     """The change is a whole list item or table row (added or removed as a unit)."""
-    return not plain(clause.before).strip() and not plain(clause.after).strip() and \
-        re.match(r"\s*(?:[-*+•]|\d+\\?[.)]|\|)", clause.changed) is not None
+    return kind in _ITEMS and not plain(clause.before).strip() and not plain(clause.after).strip()
 
 
 def explain(change: Change, topic: Topic, delta: Delta, rules: RuleSet,
@@ -600,14 +613,15 @@ def explain(change: Change, topic: Topic, delta: Delta, rules: RuleSet,
     if change.old_text and change.new_text:
         what = f"“{_in_clause(old, topic, around)}” became “{_in_clause(new, topic, around)}”"
     elif change.new_text:
-        what = (f"added the list item “{_in_clause(new, topic, 0)}”" if _is_list_item(new)
+        what = (f"added the list item “{_in_clause(new, topic, 0)}”" if _is_list_item(new, change.new_block_kind)
                 else f"added “{plain(new.changed)}” in “{_in_clause(new, topic, 8)}”" if short_in_clause
                 else f"added “{_in_clause(new, topic, 0)}”")
     else:
-        what = (f"removed the list item “{_in_clause(old, topic, 0)}”" if _is_list_item(old)
+        what = (f"removed the list item “{_in_clause(old, topic, 0)}”" if _is_list_item(old, change.old_block_kind)
                 else f"removed “{plain(old.changed)}” from “{_in_clause(old, topic, 8)}”" if short_in_clause
                 else f"removed “{_in_clause(old, topic, 0)}”")
-    signals = _signals(delta, rules, clauses, long_change=not short and not (change.old_text and change.new_text))
+    signals = _signals(delta, rules, clauses, (change.old_block_kind, change.new_block_kind),
+                       long_change=not short and not (change.old_text and change.new_text))
     extra = f" ({'; '.join(signals)})" if signals else ""
     where = f" in “{' › '.join(change.section)}”" if change.section else ""
     return f"{topic.title}: {what}{extra}{where}"
@@ -636,7 +650,8 @@ def _listed(items: list[str], limit: int = 3) -> str:
     return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
-def _signals(delta: Delta, rules: RuleSet, clauses: tuple[Clause, Clause], *, long_change: bool) -> list[str]:
+def _signals(delta: Delta, rules: RuleSet, clauses: tuple[Clause, Clause], block_kinds: tuple[BlockKind, BlockKind],
+             *, long_change: bool) -> list[str]:
     """The signals that weigh, in plain words: "negation added (not)", "amount changed ($5,000 → $500)".
     A whole passage added or removed flips no promise: only its figures and list items are named."""
     out = []
@@ -663,7 +678,7 @@ def _signals(delta: Delta, rules: RuleSet, clauses: tuple[Clause, Clause], *, lo
         if not (gone or came):
             out.append("number changed")
     if not (clauses[0].changed.strip() and clauses[1].changed.strip()) and \
-            (_is_list_item(clauses[0]) or _is_list_item(clauses[1])):
+            (_is_list_item(clauses[0], block_kinds[0]) or _is_list_item(clauses[1], block_kinds[1])):
         out.append("list item added" if clauses[1].changed.strip() else "list item removed")
     return out
 

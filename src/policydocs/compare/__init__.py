@@ -23,13 +23,13 @@ from policydocs.compare.align import align_blocks
 from policydocs.compare.blocks import Block, parse_blocks
 from policydocs.compare.editorial import classify
 from policydocs.compare.model import (
-    Change, ChangeKind, ChangeType, Comparison, Reason, Segment, SegmentOp, Stats,
+    BlockKind, Change, ChangeKind, ChangeType, Comparison, Reason, Segment, SegmentOp, Stats,
 )
 from policydocs.compare.windows import window_blocks
 from policydocs.compare.words import diff_words
 from policydocs.plaintext import count_words
 
-ENGINE_VERSION = "2"  # bump whenever compare() may give a different result (cache key)
+ENGINE_VERSION = "3"  # bump whenever compare() may give a different result (cache key)
 
 
 def compare(old_body: str, new_body: str) -> Comparison:
@@ -43,7 +43,7 @@ def compare(old_body: str, new_body: str) -> Comparison:
 
 
 __all__ = [
-    "ENGINE_VERSION", "Block", "Change", "ChangeKind", "ChangeType", "Comparison", "Reason", "Segment",
+    "ENGINE_VERSION", "Block", "BlockKind", "Change", "ChangeKind", "ChangeType", "Comparison", "Reason", "Segment",
     "SegmentOp", "Stats", "classify", "compare", "count_words", "diff_words",
     "parse_blocks", "window_blocks",
 ]

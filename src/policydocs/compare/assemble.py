@@ -66,9 +66,10 @@ def unchanged(body: str) -> Comparison:
 Side = list[tuple[str, "str | None"]]  # (text, change id or None for kept text)
 
 
-def _word_sides(draft: Draft, new: Block, old_text: str, new_text: str, notes: list[str],
+def _word_sides(draft: Draft, old: Block, new: Block, old_text: str, new_text: str, notes: list[str],
                 move: str | None = None) -> tuple[Side, Side]:
-    """Word-diff an aligned pair: register its changes, return the old and new side runs."""
+    """Word-diff an aligned pair (``old`` and ``new`` its first blocks): register its
+    changes, return the old and new side runs."""
     ops, capped = diff_words(old_text, new_text)
     if capped:
         notes.append(f"a block pair of more than {WORD_TOKEN_CAP} tokens was diffed coarsely")
@@ -93,7 +94,8 @@ def _word_sides(draft: Draft, new: Block, old_text: str, new_text: str, notes: l
             ctype: ChangeType = "replace" if deleted and inserted else ("delete" if deleted else "insert")
             draft.add(Change(cid, ctype, "editorial" if category else "content", new.section,
                              deleted, inserted, move=move, editorial=category,
-                             old_context=old_text, new_context=new_text))
+                             old_context=old_text, new_context=new_text,
+                             old_block_kind=old.kind, new_block_kind=new.kind))
         old_side.append((deleted, cid))
         new_side.append((inserted, cid))
         old_pos += len(deleted)
@@ -120,7 +122,8 @@ class _Emitter:
             if pair is not end:
                 old_t = "".join(b.text for b in self.old[pair.o0:pair.o1])
                 new_t = "".join(b.text for b in self.new[pair.n0:pair.n1])
-                old_side, new_side = _word_sides(self.draft, self.new[pair.n0], old_t, new_t, self.notes)
+                old_side, new_side = _word_sides(self.draft, self.old[pair.o0], self.new[pair.n0],
+                                                 old_t, new_t, self.notes)
                 for (o_text, cid), (n_text, _) in zip(old_side, new_side):
                     if cid is None:
                         self.draft.emit("equal", o_text)
@@ -138,8 +141,9 @@ class _Emitter:
             old, new = self.old[pair.o0], self.new[pair.n0]
             self.draft.add(Change(cid, "move", "content", new.section, old.text, new.text,
                                   move=mid, old_section=old.section,
-                                  old_context=old.text, new_context=new.text))
-            sides = _word_sides(self.draft, new, old.text, new.text, self.notes, mid)
+                                  old_context=old.text, new_context=new.text,
+                                  old_block_kind=old.kind, new_block_kind=new.kind))
+            sides = _word_sides(self.draft, old, new, old.text, new.text, self.notes, mid)
             self.move_sides[pair] = (mid, cid, *sides)
         mid, cid, old_side, new_side = self.move_sides[pair]
         for text, edit in (old_side if op == "delete" else new_side):
@@ -152,7 +156,8 @@ class _Emitter:
         if pair not in self.counterpart_ids:
             cid = self.counterpart_ids[pair] = self.draft.new_id()
             self.draft.add(Change(cid, "replace", "content", new.section, old.text, new.text,
-                                  old_section=old.section, old_context=old.text, new_context=new.text))
+                                  old_section=old.section, old_context=old.text, new_context=new.text,
+                                  old_block_kind=old.kind, new_block_kind=new.kind))
         self.draft.emit(op, old.text if op == "delete" else new.text, self.counterpart_ids[pair])
 
     def _unmatched(self, o0: int, o1: int, n0: int, n1: int) -> None:
@@ -180,7 +185,8 @@ class _Emitter:
                 replace_id = self.draft.new_id()
                 self.draft.add(Change(replace_id, "replace", kind, plain[1][2][0].section, old_t, new_t,
                                       editorial=cat, old_context=old_t, new_context=new_t,
-                                      old_section=plain[0][2][0].section))
+                                      old_section=plain[0][2][0].section,
+                                      old_block_kind=plain[0][2][0].kind, new_block_kind=plain[1][2][0].kind))
         for op, link, blocks in _pairs_side_by_side(runs):
             if link is not None:
                 if link.counterpart:
@@ -194,8 +200,11 @@ class _Emitter:
                 cid = self.draft.new_id()
                 kind, cat = whole_blocks_kind(text, "")
                 old_t, new_t = (text, "") if op == "delete" else ("", text)
+                block_kind = blocks[0].kind
                 self.draft.add(Change(cid, op, kind, blocks[0].section, old_t, new_t,  # type: ignore[arg-type]
-                                      editorial=cat, old_context=old_t, new_context=new_t))
+                                      editorial=cat, old_context=old_t, new_context=new_t,
+                                      old_block_kind=block_kind if op == "delete" else "",
+                                      new_block_kind=block_kind if op == "insert" else ""))
             self.draft.emit(op, text, cid)
 
 

@@ -20,13 +20,16 @@ from dataclasses import dataclass
 import markdown_it_pyrs
 from markdown_it import MarkdownIt
 
+from policydocs.compare.model import BlockKind
 from policydocs.memo import memoised
 from policydocs.plaintext import count_words, words
 
 _MD = MarkdownIt("commonmark").enable("table")
 _MD.disable(["inline", "text_join"])  # only block structure and source maps are needed
-_BLOCK_TOKENS = frozenset({"heading_open", "paragraph_open", "list_item_open", "tr_open",
-                           "fence", "code_block", "html_block", "hr"})
+# markdown-it-py token → block kind (table rows: see `_block_starts_py`)
+_PY_BLOCKS = {"heading_open": "heading", "paragraph_open": "paragraph", "list_item_open": "list_item",
+              "tr_open": "table_row", "fence": "code", "code_block": "code", "html_block": "html",
+              "hr": "rule"}
 # Block rules only: the inline rules are not needed (titles are sliced from the source)
 # and one of them (code spans) can panic on odd input.
 _MD_RS = markdown_it_pyrs.MarkdownIt("zero").enable_many(
@@ -35,15 +38,15 @@ _MD_RS = markdown_it_pyrs.MarkdownIt("zero").enable_many(
 # markdown-it.rs node → block kind ("" for containers whose children are looked at);
 # nodes not listed are inline.
 _RS_BLOCKS = {"heading": "heading", "lheading": "heading", "paragraph": "paragraph",
-              "list_item": "list_item", "trow": "tr", "fence": "fence", "code_block": "code_block",
-              "html_block": "html_block", "hr": "hr", "bullet_list": "", "ordered_list": "",
+              "list_item": "list_item", "trow": "table_row", "fence": "code", "code_block": "code",
+              "html_block": "html", "hr": "rule", "bullet_list": "", "ordered_list": "",
               "blockquote": "", "table": "", "thead": "", "tbody": ""}
 # Where markdown-it.rs and markdown-it-py disagree (found by fuzzing the two): an empty
 # list item's marker line; a table delimiter row two lines below a non-blank line.
 _RS_DIFFERS_RE = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]*$"
                             r"|^[ \t>]*\S[^\n]*\n[^\n]*\|[^\n]*\n[ \t>]*\|?[ \t]*:?-+:?[ \t]*(?:\|[^\n]*)?$",
                             re.MULTILINE)
-_RS_LEAVES = frozenset({"paragraph", "tr", "fence", "code_block", "html_block", "hr"})
+_RS_LEAVES = frozenset({"paragraph", "table_row", "code", "html", "rule"})
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # markdown-it's idea of a line
 _NUMBER_PREFIX_RE = re.compile(r"^[ \t>#*+\-]*\[?\d+(?:\\?[.)]\d+)*\\?[.)]\s+")
 # A block's key drops the number prefix (if any), then the list / quote / heading markers left.
@@ -62,7 +65,7 @@ class Block:
 
     start: int  # character offset in the body
     text: str
-    kind: str  # heading | paragraph | list_item | tr | fence | code_block | html_block | hr | blank
+    kind: BlockKind  # "same" for an unchanged stretch (see `windows`)
     section: tuple[str, ...]
     key: str  # normalised text: equal keys mean "the same block" (whitespace, numbering aside)
     words: int
@@ -158,6 +161,8 @@ def _block_starts(body: str, offsets: list[int]) -> dict[int, tuple[str, int, st
                     starts[line] = ("heading", int(child.meta.get("level", 1)),
                                     unescape(title.strip()))
                 else:
+                    if kind == "table_row" and node.name == "thead":
+                        kind = "table_header"
                     starts.setdefault(line, (kind, 0, ""))
             if kind != "heading" and kind not in _RS_LEAVES:
                 visit(child)
@@ -184,15 +189,19 @@ def _block_starts_py(body: str) -> dict[int, tuple[str, int, str]]:
     """`_block_starts` with markdown-it-py, for the bodies markdown-it.rs would read differently."""
     starts: dict[int, tuple[str, int, str]] = {}
     tokens = _MD.parse(body)
+    in_head = False  # rows between thead_open and thead_close are the header row
     for i, tok in enumerate(tokens):
-        if tok.map is None or tok.type not in _BLOCK_TOKENS:
+        if tok.type in ("thead_open", "thead_close"):
+            in_head = tok.type == "thead_open"
+        kind = _PY_BLOCKS.get(tok.type)
+        if tok.map is None or kind is None:
             continue
         line = tok.map[0]
-        if tok.type == "heading_open":
+        if kind == "heading":
             title = unescape(tokens[i + 1].content.strip())
             starts[line] = ("heading", int(tok.tag[1]), title)
         elif line not in starts:
-            starts[line] = (tok.type.removesuffix("_open"), 0, "")
+            starts[line] = ("table_header" if in_head and kind == "table_row" else kind, 0, "")
     return starts
 
 

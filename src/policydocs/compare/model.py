@@ -12,6 +12,10 @@ from typing import Any, Literal
 SegmentOp = Literal["equal", "delete", "insert"]
 ChangeType = Literal["insert", "delete", "replace", "move"]
 ChangeKind = Literal["content", "editorial"]
+# What a block is, as markdown-it reads it: "same" is an unchanged stretch (one block
+# for many), "blank" blank lines alone, "" no block (the empty side of a change).
+BlockKind = Literal["heading", "paragraph", "list_item", "table_header", "table_row", "code", "html",
+                    "rule", "blank", "same", ""]
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,9 @@ class Reason:
 
 @dataclass(frozen=True)
 class Change:
-    """One reviewable change, with the section (heading path) it sits in."""
+    """One reviewable change, with the section (heading path) it sits in and what its
+    blocks are (heading, list item, table row, ...): later stages read the block kinds
+    rather than guessing them from the text again."""
 
     id: str
     type: ChangeType
@@ -49,6 +55,8 @@ class Change:
     old_section: tuple[str, ...] = ()  # for moves: where the text came from
     old_context: str = ""  # the whole old block, for explanations
     new_context: str = ""  # the whole new block
+    old_block_kind: BlockKind = ""  # what the old block is (its first, for a run of blocks)
+    new_block_kind: BlockKind = ""  # what the new block is
 
 
 @dataclass(frozen=True)
