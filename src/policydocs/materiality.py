@@ -15,6 +15,7 @@ Missing a material change is the worst error, so in doubt the rules say
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -29,6 +30,7 @@ from rapidfuzz.distance import Levenshtein
 
 from policydocs.compare import BlockKind, Change, Comparison, Reason
 from policydocs.errors import UserError
+from policydocs.memo import memoised
 from policydocs.plaintext import LINK, link_texts, plain
 from policydocs.store import Store, Version, read_text_file, safe_yaml_load
 
@@ -82,6 +84,50 @@ class RuleSet:
     @property
     def fallback(self) -> Topic | None:
         return next((t for t in self.rules if t.fallback), None)
+
+    @functools.cached_property
+    def matcher(self) -> TopicMatcher:
+        """The topics (all but the fallback) compiled for one pass over a text."""
+        return TopicMatcher(tuple(t for t in self.rules if not t.fallback))
+
+
+class TopicMatcher:
+    """Which topics a text touches, and how strongly (`Topic.hits`), for all topics at
+    once: one alternation of every pattern finds the texts no topic touches (most
+    clauses and blocks) in one pass, one alternation per topic finds the topics to
+    count, and only those run their patterns one by one (a topic's hits are counts per
+    pattern, which an alternation alone would not give). Results are remembered per
+    text: the changes of one block ask about the same block and clause texts again."""
+
+    def __init__(self, topics: tuple[Topic, ...]) -> None:
+        self.topics = topics
+        self._any = _either(p for t in topics for p in (*t.patterns, *t.weak))
+        self._each = tuple(_either((*t.patterns, *t.weak)) for t in topics)
+
+    def hits(self, text: str) -> tuple[float, ...]:
+        """`Topic.hits` of every topic, in order."""
+        return _topic_hits(self, text)
+
+    def touched(self, text: str) -> list[Topic]:
+        """The topics with at least one hit."""
+        return [t for t, h in zip(self.topics, self.hits(text)) if h]
+
+
+@memoised("materiality: topic hits", 4096)
+def _topic_hits(matcher: TopicMatcher, text: str) -> tuple[float, ...]:
+    if matcher._any is not None and matcher._any.search(text) is None:
+        return (0.0,) * len(matcher.topics)
+    return tuple(t.hits(text) if each is None or each.search(text) else 0.0
+                 for t, each in zip(matcher.topics, matcher._each))
+
+
+def _either(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern matching where any of ``patterns`` does (None when they cannot be
+    joined, e.g. a pattern with global inline flags: then each is tried alone)."""
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)", re.IGNORECASE)
+    except re.error:
+        return None
 
 
 # --- loading ---------------------------------------------------------------------------
@@ -259,7 +305,7 @@ def _is_spelling_only(delta: Delta, old: str, new: str, rules: RuleSet) -> bool:
     added = list((Counter(new_words) - Counter(old_words)).elements())
     if len(removed) != len(added) or any(any(c.isdigit() for c in w) for w in removed + added):
         return False
-    topical = lambda w: any(t.hits(w) >= 1 for t in rules.rules if not t.fallback)  # noqa: E731
+    topical = lambda w: any(h >= 1 for h in rules.matcher.hits(w))  # noqa: E731
     return all(max(fuzz.ratio(r, a) for a in added) >= 80 or any(
         len(r) >= 3 and Levenshtein.distance(r, a) <= 1 and not topical(r) and not topical(a) for a in added)
         for r in removed)
@@ -288,7 +334,7 @@ def _is_rename(change: Change, delta: Delta, rules: RuleSet) -> bool:
     changed = f"{change.old_text} {change.new_text}"
     if entity is not None and entity.patterns and entity.patterns[0].search(changed):
         return False  # a new legal entity is a change of who you deal with
-    if any(t.hits(plain(changed)) for t in rules.rules if not t.fallback):
+    if any(rules.matcher.hits(plain(changed))):
         return False  # "Affiliates" → "Partners" is a new recipient, not a new name
     old_names = _proper_words(change.old_text, change.old_context or change.old_text)
     new_first = plain(change.new_text).split()[:1]
@@ -514,7 +560,7 @@ def _topics_touched(change: Change, rules: RuleSet, clauses: tuple[Clause, Claus
     clause when only "may", "not", "will"... changed), else by the block around them,
     else by the headings of the section it sits in ("Retention" names what "30 → 90
     days" is about). One topic, unless a long change is strongly about several."""
-    candidates = [t for t in rules.rules if not t.fallback]
+    candidates, hits = rules.matcher.topics, rules.matcher.hits
     changed = plain(f"{change.old_text} \n {change.new_text}")
     texts = [plain(f"{clauses[0].text} \n {clauses[1].text}"),
              plain(f"{change.old_context} \n {change.new_context}"),
@@ -523,12 +569,13 @@ def _topics_touched(change: Change, rules: RuleSet, clauses: tuple[Clause, Claus
         texts.insert(0, changed)
     long_change = len(changed.split()) >= LONG_CHANGE_WORDS
     for n, text in enumerate(texts):
-        scored = sorted(((t.hits(text), i, t) for i, t in enumerate(candidates)), key=lambda s: (-s[0], s[1]))
+        scored = sorted(((h, i, t) for i, (t, h) in enumerate(zip(candidates, hits(text)))),
+                        key=lambda s: (-s[0], s[1]))
         scored = [(hits, t) for hits, _, t in scored if hits]
         if not scored:
             continue
         if n == 0 and not only_modal and scored[0][0] < 1 and len(texts) > 1:
-            wider = [t for t in candidates if t.hits(texts[1]) >= 1 and t.hits(changed)]
+            wider = [t for t, h, c in zip(candidates, hits(texts[1]), hits(changed)) if h >= 1 and c]
             if wider:  # broad changed words ("content"): let the clause say which topic
                 return wider[:1]
         best = scored[0][0]
