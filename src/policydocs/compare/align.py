@@ -69,6 +69,12 @@ def _topic_words(block: Block) -> str | list[str]:
     return block.text if block.kind == "same" else block.folded_words
 
 
+def _holds(sorted_items: list[int], item: int) -> bool:
+    """``item in sorted_items`` by bisection (a long table's rows are many)."""
+    k = bisect.bisect_left(sorted_items, item)
+    return k < len(sorted_items) and sorted_items[k] == item
+
+
 def _first_old(pair: Pair) -> int:
     return pair.o0
 
@@ -201,18 +207,19 @@ class Aligner:
             return [w for b in blocks[lo:hi] for w in _words(b)]
 
         old_words, new_words = _words(self.old[i]), _words(self.new[j])
-        base = pairing.word_similarity(old_words, new_words) + 5
         options = []
         for lo, hi in ((j - 1, j + 1), (j, j + 2)):
             extra = lo if lo != j else hi - 1
-            if extra in news and not self.used_new[extra]:
+            if _holds(news, extra) and not self.used_new[extra]:
                 options.append((pairing.word_similarity(old_words, joined(self.new, lo, hi)), 0, lo, hi))
         for lo, hi in ((i - 1, i + 1), (i, i + 2)):
             extra = lo if lo != i else hi - 1
-            if extra in olds and not self.used_old[extra]:
+            if _holds(olds, extra) and not self.used_old[extra]:
                 options.append((pairing.word_similarity(joined(self.old, lo, hi), new_words), 1, lo, hi))
         best = max(options, default=None)
-        if best is not None and best[0] > base:
+        # (speedup) the pair's own score only matters against an option: a lone giant
+        # paragraph is never scored against itself, which is quadratic in its words
+        if best is not None and best[0] > pairing.word_similarity(old_words, new_words) + 5:
             if best[1] == 0:
                 n0, n1 = best[2], best[3]
             else:

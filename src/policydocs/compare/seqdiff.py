@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import fast_diff_match_patch
 
@@ -67,3 +67,11 @@ def diff(a: str, b: str, semantic: bool = False) -> list[tuple[int, str]]:
     return [(_OPS[op], text) for op, text in diffs]
 
 
+
+
+def common_length(a: Sequence[str], b: Sequence[str]) -> int:
+    """The items two lists keep in a diff-match-patch diff: the length of a longest common
+    subsequence or a little less (its shortcuts give up minimality on a few shapes), in
+    time that follows the edits, where an exact LCS takes time that follows n·m."""
+    table: dict[str, str] = {}
+    return sum(len(text) for op, text in diff(encode(a, table), encode(b, table)) if op == 0)

@@ -14,7 +14,7 @@ import re
 from policydocs.compare import seqdiff
 
 FINE_TOKEN_CAP = 1500  # tokens diffed word by word in one go; longer texts go by sentence first
-WORD_TOKEN_CAP = 400_000  # tokens of one block pair beyond which only prefix/suffix are kept
+WORD_TOKEN_CAP = 2_000_000  # tokens of one block pair (1 M a side) beyond which only prefix/suffix are kept
 
 _TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*|\s+|[^\w\s]", re.UNICODE)
 
