@@ -30,7 +30,8 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 from conftest import corpus_clone, corpus_histories  # noqa: E402
 from diff_match_patch import diff_match_patch  # noqa: E402  (the pure-Python peer)
 
-from policydocs.compare import ENGINE_VERSION, compare, forget_bodies  # noqa: E402
+from policydocs.compare import ENGINE_VERSION, compare  # noqa: E402
+from policydocs.memo import forget_all  # noqa: E402
 
 TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 TARGETS = {"8k": 10.0, "100k": 300.0}  # ms of CPU; the corpus target is 2x git
@@ -41,7 +42,7 @@ def cpu(fn: Callable[[], object], repeat: int = 5) -> float:
     memos (a repeated pair would otherwise find its bodies and windows remembered)."""
     times = []
     for _ in range(repeat):
-        forget_bodies()
+        forget_all()
         t = time.process_time()
         fn()
         times.append((time.process_time() - t) * 1000)

@@ -1,5 +1,5 @@
 """How similar are "the same clause, edited" and "two unrelated clauses"? Prints the
-distributions the pairing bars in `policydocs.align` are set from.
+distributions the pairing bars in `policydocs.compare.pairing` are set from.
 
 Edit pairs: in each consecutive pair of versions of the genai-eu corpus, a single
 changed block between two unchanged neighbours (a 1×1 gap: the same place in the
@@ -20,7 +20,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
 from conftest import corpus_clone, corpus_histories  # noqa: E402
 
-from policydocs.align import TopicScorer, char_similarity, topic_terms, vocabulary, word_similarity  # noqa: E402
+from policydocs.compare.pairing import TopicScorer, char_similarity, topic_terms, vocabulary, word_similarity  # noqa: E402
 from policydocs.compare import Block, parse_blocks  # noqa: E402
 
 CUTS = (50, 55, 60, 65, 70, 75, 80, 85, 90, 95)

@@ -1,4 +1,4 @@
-"""Do markdown-it.rs (the fast path of `compare._block_starts`) and markdown-it-py find
+"""Do markdown-it.rs (the fast path of `compare.blocks._block_starts`) and markdown-it-py find
 the same block starts and heading titles? Random documents built from tricky Markdown
 fragments, both parsers on each; prints how many disagree (should be 0) and how many
 took the fast path. Run it after upgrading either parser.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from policydocs import compare as C  # noqa: E402
+from policydocs.compare import blocks as C  # noqa: E402
 
 FRAGMENTS = [
     "# Title \\* x #\n", "## Été\n", "Set\n  ext é\n===\n", "para é\nline\n", "\n", "\n\n", "- a\n",

@@ -92,8 +92,11 @@ class GitRepo:
         return self.git("rev-parse", "HEAD")
 
 
+CORPUS_NAMES = ("genai-eu-versions", "basecamp-policies", "automattic-legalmattic")
+
+
 def corpus_clone(dest: Path, name: str = "genai-eu-versions") -> Path:
-    """Clone a corpus bundle of ../shared/corpora into ``dest`` (read-only use), failing clearly."""
+    """Clone a corpus bundle (default: genai-eu) into ``dest`` (read-only use), failing clearly."""
     bundle = CORPORA / f"{name}.bundle"
     if not bundle.exists():
         pytest.fail(f"{bundle} not found: the corpus tests need ../shared/corpora beside the repo")

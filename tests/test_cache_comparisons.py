@@ -176,3 +176,18 @@ def test_changes_sharing_one_long_block_store_it_once_and_read_back_exactly(tmp_
     repeated = sum(len(c.old_context) + len(c.new_context) for c in comparison.changes)
     assert entry.stat().st_size < repeated / 4  # each block once, not once per change
     assert cache.get(comparison.old_sha256, comparison.new_sha256, "rules-1") == comparison
+
+
+def test_cli_commands_share_one_on_disk_cache(tmp_path, run_cli):
+    import shutil
+
+    store = tmp_path / "policy_versions"
+    shutil.copytree(ROOT / "policy_versions", store)
+    folder = tmp_path / ".cache" / "policydocs"  # the project's cache, beside the store
+    assert run_cli("changelog", "--store", str(store), "--out", "-").returncode == 0
+    filled = sorted(p.name for p in folder.rglob("*.json"))
+    assert filled, "changelog wrote no comparison to the cache"
+    for args in (("check", "--no-git"), ("notice", "api-data-privacy@2023-07-21"),
+                 ("diff", "privacy-policy@2021-02-11", "api-data-privacy@2023-07-21")):
+        assert run_cli(*args, "--store", str(store)).returncode in (0, 1)
+    assert sorted(p.name for p in folder.rglob("*.json")) == filled  # read back, not computed again

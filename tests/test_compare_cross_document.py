@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from policydocs import align
+from policydocs.compare import pairing as align
 from policydocs.compare import compare, parse_blocks
 from policydocs.store import open_store
 

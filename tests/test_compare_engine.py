@@ -131,6 +131,16 @@ def test_empty_against_text_is_all_inserted():
     _rebuilds(c, "", POLICY)
 
 
+def test_changes_say_what_kind_of_block_they_sit_in():
+    old = "# T\n\n| Name | Days |\n|---|---|\n| Logs | 30 |\n\n- We keep logs.\n"
+    new = "# T\n\n| Name | Period |\n|---|---|\n| Logs | 90 |\n\n- We keep logs.\n- We keep mail.\n\n## Contact\n"
+    kinds = {(ch.old_text, ch.new_text): (ch.old_block_kind, ch.new_block_kind) for ch in compare(old, new).changes}
+    assert kinds[("Days", "Period")] == ("table_header", "table_header")
+    assert kinds[("30", "90")] == ("table_row", "table_row")
+    assert kinds[("", "- We keep mail.\n\n")] == ("", "list_item")
+    assert kinds[("", "## Contact\n")] == ("", "heading")
+
+
 PIECES = st.sampled_from([
     "# Title\n", "## Retention\n", "\n", "We keep data for 30 days.", " ", "\n\n", "1. First item\n",
     "2. Second\n", "- bullet\n", "* star\n", "[link](https://x.example/a)", "Ünïcödé — “quoted” ", "\r\n",

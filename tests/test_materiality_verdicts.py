@@ -131,6 +131,19 @@ def test_editorial_noise_is_never_material(old, new, rules):
     assert all(not c.material for c in result.changes)
 
 
+def test_a_renamed_table_column_is_not_material(rules):
+    old = "## Where data is processed\n\n| Einheit | Standort |\n| --- | --- |\n| Meta | Ireland |\n"
+    new = "## Where data is processed\n\n| Entity | Location |\n| --- | --- |\n| Meta | Ireland |\n"
+    assert not verdict(old, new, rules).material
+
+
+def test_a_bold_paragraph_added_is_not_called_a_list_item(rules):
+    old = "## Payment\n\nFees are due monthly.\n"
+    new = "## Payment\n\nFees are due monthly.\n\n**Refunds.** We never refund fees paid for a month already begun.\n"
+    reasons = [r.explanation for c in verdict(old, new, rules).changes for r in c.reasons]
+    assert reasons and not any("list item" in r for r in reasons), reasons
+
+
 def test_2021_privacy_policy_to_2023_api_data_privacy_names_training_retention_and_access(rules):
     store = open_store(STORE)
     result = compare_versions(store.resolve("privacy-policy@2021-02-11"),

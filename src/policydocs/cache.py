@@ -51,8 +51,30 @@ MAX_ENTRY_BYTES = 512 * 1024 * 1024  # far above any real entry; a bigger file i
 
 
 def comparison_to_dict(comparison: Comparison) -> dict[str, Any]:
-    """Every field of the comparison, tuples as lists (the inverse of `comparison_from_dict`)."""
-    return dataclasses.asdict(comparison)
+    """Every field of the comparison, tuples as lists (the inverse of `comparison_from_dict`).
+
+    Written out field by field: `dataclasses.asdict` deep-copies every string and
+    recurses through every segment, which cost more than the comparison itself."""
+    c = comparison
+    return {
+        "old_sha256": c.old_sha256, "new_sha256": c.new_sha256,
+        "changes": [_change_to_dict(ch) for ch in c.changes],
+        "segments": [{"op": s.op, "text": s.text, "change": s.change, "move": s.move} for s in c.segments],
+        "stats": {f: getattr(c.stats, f) for f in _STATS_FIELDS},
+        "material": c.material, "verdict_basis": c.verdict_basis, "notes": list(c.notes),
+        "computed_material": c.computed_material, "override_reason": c.override_reason,
+    }
+
+
+def _change_to_dict(change: Change) -> dict[str, Any]:
+    out = {f: getattr(change, f) for f in _CHANGE_FIELDS}
+    out["section"], out["old_section"] = list(change.section), list(change.old_section)
+    out["reasons"] = [{"rule": r.rule, "explanation": r.explanation} for r in change.reasons]
+    return out
+
+
+_STATS_FIELDS = tuple(f.name for f in dataclasses.fields(Stats))
+_CHANGE_FIELDS = tuple(f.name for f in dataclasses.fields(Change))
 
 
 def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
@@ -245,7 +267,7 @@ class ComparisonCache:
     def _write(self, key: str, path: Path, payload: bytes) -> None:
         sealed = self._seal(key, payload)
         try:
-            atomic_write_bytes(path, sealed, sync_dir=False)  # a lost entry is a miss
+            atomic_write_bytes(path, sealed, durable=False)  # a lost entry is a miss: no fsync
         except OSError as exc:  # a folder or a file where the entry or shard goes, disk full
             self.unwritable += 1
             if self.first_problem is None:

@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Callable
 
-from policydocs.compare import Comparison
-from policydocs.comparisons import compare_versions, previous_pair
+from policydocs.comparisons import CompareFn, compare_versions, previous_pair
 from policydocs.materiality import RuleSet
 from policydocs.notices import headline
 from policydocs.store import Store, Version, version_sort_key
-
-CompareFn = Callable[[Version, Version, RuleSet], Comparison]
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,7 @@ def check(store_root: Path, against: str | None, no_git: bool) -> None:
         problems += changed
         if note:
             click.echo(note, err=True)
-    problems += _notice_period_problems(store)
+    problems += _notice_period_problems(store, store_root)
     for problem in problems:
         click.echo(str(problem))
     count = sum(len(p.versions) for p in store.policies.values())
@@ -137,13 +137,15 @@ def check(store_root: Path, against: str | None, no_git: bool) -> None:
 def changelog(store_root: Path, out: Path, check_only: bool, site_url: str | None) -> None:
     """Generate CHANGELOG.md from the store: newest first, one entry per version."""
     from policydocs.changelog import changelog_entries, render_changelog
+    from policydocs.comparisons import cached_compare, project_cache
     from policydocs.crashsafe import WriteLock, remove_temp_files
     from policydocs.fsutil import atomic_write_text
     from policydocs.materiality import load_rules
     from policydocs.store import open_store, read_text_file, today_from_env
 
     store = open_store(store_root)
-    entries = changelog_entries(store, load_rules(store), today_from_env())
+    entries = changelog_entries(store, load_rules(store), today_from_env(),
+                                compare=cached_compare(project_cache(store_root)))
     text = render_changelog(entries, site_url=site_url if site_url is not None else store.settings.site_url or "")
     if str(out) == "-":
         click.echo(text, nl=False)
@@ -212,12 +214,14 @@ def import_(source: Path, policy_id: str, store_root: Path, **options) -> None:
 # --- notices and notice periods (issue #4: materiality, policydocs.notices) -------------
 
 
-def _notice_period_problems(store) -> list:
+def _notice_period_problems(store, store_root: Path) -> list:
+    from policydocs.comparisons import cached_compare, project_cache
     from policydocs.materiality import load_rules
     from policydocs.notices import notice_period_problems
     from policydocs.store import today_from_env
 
-    return notice_period_problems(store, load_rules(store), today_from_env())
+    return notice_period_problems(store, load_rules(store), today_from_env(),
+                                  compare=cached_compare(project_cache(store_root)))
 
 
 @main.command()
@@ -227,12 +231,14 @@ def _notice_period_problems(store) -> list:
 @user_errors
 def notice(ref: str, site_url: str, store_root: Path) -> None:
     """Print the material-change notice of a version (REF: policy-id@version-id) as Markdown."""
+    from policydocs.comparisons import cached_compare, project_cache
     from policydocs.materiality import load_rules
     from policydocs.notices import notice_markdown
     from policydocs.store import open_store
 
     store = open_store(store_root)
-    click.echo(notice_markdown(store, store.resolve(ref), load_rules(store), site_url=site_url), nl=False)
+    click.echo(notice_markdown(store, store.resolve(ref), load_rules(store), site_url=site_url,
+                               compare=cached_compare(project_cache(store_root))), nl=False)
 # --- issue #3: the compare engine (policydocs diff) ------------------------------------
 
 

@@ -7,12 +7,18 @@ in one place.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
 
-from policydocs.cache import ComparisonCache
+from policydocs.cache import ComparisonCache, default_cache_dir
 from policydocs.compare import Comparison, compare
 from policydocs.materiality import RuleSet, apply_override, assess
 from policydocs.store import Store, Version
+
+CompareFn = Callable[[Version, Version, RuleSet], Comparison]
 
 
 @dataclass(frozen=True)
@@ -66,9 +72,34 @@ def compare_versions(old: Version, new: Version, rules: RuleSet,
     and the rules digest first; the override (editable front matter) is applied
     after the cache, so changing it never needs a recompute.
     """
-    assessed = cache.get(old.body_sha256, new.body_sha256, rules.digest) if cache else None
+    return apply_override(compare_bodies(old.body, new.body, rules, cache,
+                                         (old.body_sha256, new.body_sha256)), new)
+
+
+def compare_bodies(old: str, new: str, rules: RuleSet, cache: ComparisonCache | None = None,
+                   hashes: tuple[str, str] | None = None) -> Comparison:
+    """compare → materiality for two bodies (files as well as versions), through ``cache``
+    when there is one; ``hashes`` are the bodies' SHA-256 when the caller knows them."""
+    old_sha, new_sha = hashes or (_sha256(old), _sha256(new))
+    assessed = cache.get(old_sha, new_sha, rules.digest) if cache else None
     if assessed is None:
-        assessed = assess(compare(old.body, new.body), rules)
+        assessed = assess(compare(old, new), rules)
         if cache is not None:
             cache.put(assessed, rules.digest)
-    return apply_override(assessed, new)
+    return assessed
+
+
+def cached_compare(cache: ComparisonCache) -> CompareFn:
+    """`compare_versions` through ``cache``: what every command hands the stages."""
+    return functools.partial(compare_versions, cache=cache)
+
+
+def project_cache(store_root: Path) -> ComparisonCache:
+    """The comparison cache of the project the store belongs to (the store's parent
+    folder, where mkdocs.yml usually sits; ``$POLICYDOCS_CACHE_DIR`` wins): the CLI and
+    the site share it, so a pair compared by one is read back by the other."""
+    return ComparisonCache(default_cache_dir(Path(store_root).resolve().parent))
+
+
+def _sha256(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()

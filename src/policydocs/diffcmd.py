@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policydocs import materiality
-from policydocs.compare import Comparison, compare
-from policydocs.comparisons import compare_versions
+from policydocs.compare import Comparison
+from policydocs.comparisons import compare_bodies, compare_versions, project_cache
 from policydocs.errors import UserError
 from policydocs.limits import COMPARE_TOO_LARGE, MAX_COMPARE_BYTES
 from policydocs.store import (
@@ -76,12 +76,13 @@ def run_diff(old_arg: str, new_arg: str, fmt: str, color: str, store_root: Path)
     resolver = _Resolver(store_root)
     old, new = resolver.side(old_arg), resolver.side(new_arg)
     rules = materiality.load_rules(resolver.store)
+    cache = project_cache(store_root)  # the site's cache: files are keyed by their bodies too
     comparison: Comparison
     if old.version is not None and new.version is not None:
         # the same path as the site and notices: the new version's override applies
-        comparison = compare_versions(old.version, new.version, rules)
+        comparison = compare_versions(old.version, new.version, rules, cache=cache)
     else:
-        comparison = materiality.assess(compare(old.body, new.body), rules)
+        comparison = compare_bodies(old.body, new.body, rules, cache)
     if fmt == "json":
         doc = comparison.to_json({"ref": old.ref, "title": old.title}, {"ref": new.ref, "title": new.title})
         return json.dumps(doc, ensure_ascii=False, indent=1) + "\n", comparison.identical

@@ -102,7 +102,7 @@ def umask() -> int:
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True,
-                       sync_dir: bool = True) -> None:
+                       sync_dir: bool = True, durable: bool = True) -> None:
     """Write to a temporary file in the same folder, then rename it into place.
 
     The temporary file is made 0600 by ``mkstemp``; it is given ``0666 & ~umask``
@@ -111,6 +111,9 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True,
     which is how version files stay immutable even under concurrent imports.
     ``sync_dir`` syncs the folder so the rename survives a power cut; a caller writing
     many files there passes False and calls `fsync_dir` once after the last.
+    ``durable=False`` skips the file's own fsync too (and the folder's): after a power
+    cut the file may be empty or missing, never half of one write and half of another
+    (for caches, where a lost entry is a miss; each fsync costs milliseconds).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,7 +123,8 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True,
             os.fchmod(handle.fileno(), 0o666 & ~umask())
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         step_done()
         if overwrite:
             os.replace(tmp, path)
@@ -130,7 +134,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, overwrite: bool = True,
             step_done()
             os.unlink(tmp)
         step_done()
-        if sync_dir:
+        if sync_dir and durable:
             fsync_dir(path.parent)
     except BaseException:
         try:

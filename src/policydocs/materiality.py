@@ -28,8 +28,10 @@ from typing import Any, Iterable
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from policydocs.compare import Change, Comparison, Reason
+from policydocs.compare import BlockKind, Change, Comparison, Reason
 from policydocs.errors import UserError
+from policydocs.memo import memoised
+from policydocs.plaintext import LINK, link_texts, plain
 from policydocs.store import Store, Version, read_text_file, safe_yaml_load, unknown_keys
 
 MAX_REASONS_PER_CHANGE = 3  # only a long change touching several topics gets more than one
@@ -82,6 +84,50 @@ class RuleSet:
     @property
     def fallback(self) -> Topic | None:
         return next((t for t in self.rules if t.fallback), None)
+
+    @functools.cached_property
+    def matcher(self) -> TopicMatcher:
+        """The topics (all but the fallback) compiled for one pass over a text."""
+        return TopicMatcher(tuple(t for t in self.rules if not t.fallback))
+
+
+class TopicMatcher:
+    """Which topics a text touches, and how strongly (`Topic.hits`), for all topics at
+    once: one alternation of every pattern finds the texts no topic touches (most
+    clauses and blocks) in one pass, one alternation per topic finds the topics to
+    count, and only those run their patterns one by one (a topic's hits are counts per
+    pattern, which an alternation alone would not give). Results are remembered per
+    text: the changes of one block ask about the same block and clause texts again."""
+
+    def __init__(self, topics: tuple[Topic, ...]) -> None:
+        self.topics = topics
+        self._any = _either(p for t in topics for p in (*t.patterns, *t.weak))
+        self._each = tuple(_either((*t.patterns, *t.weak)) for t in topics)
+
+    def hits(self, text: str) -> tuple[float, ...]:
+        """`Topic.hits` of every topic, in order."""
+        return _topic_hits(self, text)
+
+    def touched(self, text: str) -> list[Topic]:
+        """The topics with at least one hit."""
+        return [t for t, h in zip(self.topics, self.hits(text)) if h]
+
+
+@memoised("materiality: topic hits", 4096)
+def _topic_hits(matcher: TopicMatcher, text: str) -> tuple[float, ...]:
+    if matcher._any is not None and matcher._any.search(text) is None:
+        return (0.0,) * len(matcher.topics)
+    return tuple(t.hits(text) if each is None or each.search(text) else 0.0
+                 for t, each in zip(matcher.topics, matcher._each))
+
+
+def _either(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern matching where any of ``patterns`` does (None when they cannot be
+    joined, e.g. a pattern with global inline flags: then each is tried alone)."""
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)", re.IGNORECASE)
+    except re.error:
+        return None
 
 
 # --- loading ---------------------------------------------------------------------------
@@ -188,36 +234,18 @@ def _build(merged: dict[str, Any], sources: tuple[str, ...]) -> RuleSet:
     )
 
 
-# --- reading text ------------------------------------------------------------------------
+# --- reading text (plain text: `policydocs.plaintext`) -----------------------------------
 
-_LINK = re.compile(r"!?\[((?:\\.|[^\]\\])*)\]\([^)]*\)")
-_FOOTNOTE = re.compile(r"\\?\[\d+\\?\]")
 _SECTION_REF = re.compile(r"(?<![$€£\d.,])\b(?:[A-Z]{1,2}\.)*\d+(?:\\?\.\d+)+\b(?!\s*%)|\b(?:section|clause)\s+(?:[A-Z]\.)*\d+(?:\\?\.\d+)*\b",
                           re.IGNORECASE)
 _SECTION_NUMBER = re.compile(r"(?:[A-Z]{1,2}\.)*(?:\d+\\?\.)+\d*|(?:[A-Z]{1,2}\.)+|[A-Z]\.(?:\d+\.)*")
-_URL = re.compile(r"https?://[^\s)\]]+|\bwww\.[^\s)\]]+|\bmailto:")
 _BREADCRUMB = re.compile(r"^\s*(?:\[[^\]]*\]\([^)]*\)\s*){2,}")
-_MARKUP = re.compile(r"<br\s*/?>|[*_`>#|]|\\(?=[.\[\]()*_-])|^[ \t]*[-=]{3,}[ \t]*$", re.MULTILINE)
-_LIST_MARKER = re.compile(r"^[ \t]*(?:\d+\\?[.)]|[A-Za-z][.)]|[-*+•])[ \t]+", re.MULTILINE)
 _INNER_DOT = re.compile(r"(?<=\w)\.(?=\w)")
 
 
-@functools.lru_cache(maxsize=4096)
-def plain(text: str) -> str:
-    """Text as read aloud: link texts without targets, no Markdown marks, straight quotes.
-
-    Memoised: every change of a block asks for the same (often long) block context;
-    on the genai-eu corpus this takes ~40 % off `assess` for big comparisons."""
-    text = _LIST_MARKER.sub(" ", _LINK.sub(r"\1", text))
-    text = _FOOTNOTE.sub(" ", text)
-    text = _URL.sub(" ", text)
-    text = _MARKUP.sub(" ", text)
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def words(text: str, rules: RuleSet) -> list[str]:
-    """Lower-case word tokens with contractions spelled out ("U.S." is "us")."""
+    """The rules' words: the `plain` text, lower case, link labels out, contractions spelled
+    out ("U.S." is "us"), amounts and percentages kept whole ("$5", "5%")."""
     text = plain(text).lower()
     if rules.link_label is not None:
         text = rules.link_label.sub(" ", text)
@@ -277,7 +305,7 @@ def _is_spelling_only(delta: Delta, old: str, new: str, rules: RuleSet) -> bool:
     added = list((Counter(new_words) - Counter(old_words)).elements())
     if len(removed) != len(added) or any(any(c.isdigit() for c in w) for w in removed + added):
         return False
-    topical = lambda w: any(t.hits(w) >= 1 for t in rules.rules if not t.fallback)  # noqa: E731
+    topical = lambda w: any(h >= 1 for h in rules.matcher.hits(w))  # noqa: E731
     return all(max(fuzz.ratio(r, a) for a in added) >= 80 or any(
         len(r) >= 3 and Levenshtein.distance(r, a) <= 1 and not topical(r) and not topical(a) for a in added)
         for r in removed)
@@ -306,7 +334,7 @@ def _is_rename(change: Change, delta: Delta, rules: RuleSet) -> bool:
     changed = f"{change.old_text} {change.new_text}"
     if entity is not None and entity.patterns and entity.patterns[0].search(changed):
         return False  # a new legal entity is a change of who you deal with
-    if any(t.hits(plain(changed)) for t in rules.rules if not t.fallback):
+    if any(rules.matcher.hits(plain(changed))):
         return False  # "Affiliates" → "Partners" is a new recipient, not a new name
     old_names = _proper_words(change.old_text, change.old_context or change.old_text)
     new_first = plain(change.new_text).split()[:1]
@@ -334,19 +362,24 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
 def _is_table_header(change: Change) -> bool:
-    """A table's header row (the row next to its ``| --- |`` rule) added, removed or reworded:
-    column titles, not terms."""
-    sides = [(t, c) for t, c in ((change.old_text, change.old_context), (change.new_text, change.new_context)) if t.strip()]
-    for text, context in sides:
+    """A table's header row added, removed or reworded, in short cells: column titles, not terms."""
+    sides = [(t, c, k) for t, c, k in ((change.old_text, change.old_context, change.old_block_kind),
+                                       (change.new_text, change.new_context, change.new_block_kind)) if t.strip()]
+    for text, context, kind in sides:
         cells = [c.strip() for c in text.split("|") if c.strip()]
         if not cells or any(len(c.split()) > 6 or re.search(r"[\d.;:!?]", c) for c in cells):
             return False
-        lines = context.splitlines()
-        rows = [n for n, line in enumerate(lines) if line.lstrip().startswith("|") and all(c in line for c in cells)]
-        if not rows or not any(0 <= k < len(lines) and _TABLE_RULE.match(lines[k])
-                               for n in rows[:1] for k in (n - 1, n + 1)):
+        if kind != "table_header" and not _beside_table_rule(cells, context):
             return False
     return bool(sides)
+
+
+def _beside_table_rule(cells: list[str], context: str) -> bool:
+    """Whether a row of these cells stands next to a ``| --- |`` line: a header row in
+    text markdown-it reads as no table (a capture that lost the line above its rule)."""
+    lines = context.splitlines()
+    rows = [n for n, line in enumerate(lines) if line.lstrip().startswith("|") and all(c in line for c in cells)]
+    return any(0 <= k < len(lines) and _TABLE_RULE.match(lines[k]) for n in rows[:1] for k in (n - 1, n + 1))
 
 
 def _commits_to_nothing(change: Change, rules: RuleSet) -> bool:
@@ -362,9 +395,15 @@ def _commits_to_nothing(change: Change, rules: RuleSet) -> bool:
         if rules.capture is not None and len(text.split()) <= 40 and \
                 rules.capture.search(plain(f"{change.old_text} {change.new_text}")):
             return True  # a cookie banner or page chrome caught by the capture
-    contexts = [c for c in (change.old_context, change.new_context) if c.strip()] or \
-               [c for c in (change.old_text, change.new_text) if c.strip()]
-    return bool(contexts) and all(_is_heading(c) or _is_navigation(c) or _is_menu(c) for c in contexts)
+    sides = _sides(change)
+    return bool(sides) and all(_is_heading(c, k) or _is_navigation(c) or _is_menu(c, k) for c, k in sides)
+
+
+def _sides(change: Change) -> list[tuple[str, BlockKind]]:
+    """(block, what it is) of each side of a change that has one."""
+    kinds = (change.old_block_kind, change.new_block_kind)
+    return [(c, k) for c, k in zip((change.old_context, change.new_context), kinds) if c.strip()] or \
+        [(t, k) for t, k in zip((change.old_text, change.new_text), kinds) if t.strip()]
 
 
 def _is_repeat(change: Change, rules: RuleSet) -> bool:
@@ -378,12 +417,11 @@ def _is_repeat(change: Change, rules: RuleSet) -> bool:
     return f" {' '.join(run)} " in f" {' '.join(other)} "
 
 
-def _is_menu(block: str) -> bool:
-    """A menu or title line: Title Case words, no sentence punctuation, not a table."""
-    text = plain(_LINK.sub(r"\1", block))
+def _is_menu(block: str, kind: BlockKind) -> bool:
+    """A menu or title line: Title Case words, no sentence punctuation, not a list or table."""
+    text = plain(link_texts(block))
     tokens = re.findall(r"[^\W\d_][\w'-]*", text)
-    list_item = re.match(r"\s*([-*+•]|\d+[.)])\s", block) is not None
-    return (len(tokens) >= 2 and not list_item and "|" not in block and not re.search(r"\d", text) and not re.search(r"[.,;:!?]", text)
+    return (len(tokens) >= 2 and kind != "list_item" and "|" not in block and not re.search(r"\d", text) and not re.search(r"[.,;:!?]", text)
             and all(t[0].isupper() or len(t) <= 3 for t in tokens))
 
 
@@ -398,21 +436,22 @@ def _is_renumbering(change: Change) -> bool:
     return old != change.old_context and plain(old).split() == plain(new).split()
 
 
-def _is_heading(block: str) -> bool:
-    lines = [line for line in block.strip().splitlines() if line.strip()]
-    if not lines or len(plain(block).split()) > 12:
+_BOLD_TITLE = re.compile(r"(?:(?:\d+\\?\.|[A-Z]\.)+\s*)?\*\*[^*\n]+\*\*")
+
+
+def _is_heading(block: str, kind: BlockKind) -> bool:
+    """A short heading, or a line in bold alone used as one (``**Cookies**``)."""
+    if len(plain(block).split()) > 12:
         return False
-    first = re.sub(r"^(?:\d+\\?\.|[A-Z]\.)+\s*", "", lines[0].strip())
-    return (first.startswith("#") or (len(lines) == 2 and re.fullmatch(r"[-=]{3,}", lines[1].strip()) is not None)
-            or re.fullmatch(r"\*\*[^*]+\*\*", first) is not None and len(lines) == 1)
+    return kind == "heading" or _BOLD_TITLE.fullmatch(block.strip()) is not None
 
 
 def _is_navigation(block: str) -> bool:
     """Breadcrumbs and link bars: little text once the links are taken out."""
     if _BREADCRUMB.match(block):
         return True
-    without_links = _LINK.sub(" ", block)
-    return bool(_LINK.search(block)) and len(plain(without_links).split()) <= 6
+    without_links = LINK.sub(" ", block)
+    return bool(LINK.search(block)) and len(plain(without_links).split()) <= 6
 
 
 # --- where a change sits: its clause ------------------------------------------------------
@@ -521,7 +560,7 @@ def _topics_touched(change: Change, rules: RuleSet, clauses: tuple[Clause, Claus
     clause when only "may", "not", "will"... changed), else by the block around them,
     else by the headings of the section it sits in ("Retention" names what "30 → 90
     days" is about). One topic, unless a long change is strongly about several."""
-    candidates = [t for t in rules.rules if not t.fallback]
+    candidates, hits = rules.matcher.topics, rules.matcher.hits
     changed = plain(f"{change.old_text} \n {change.new_text}")
     texts = [plain(f"{clauses[0].text} \n {clauses[1].text}"),
              plain(f"{change.old_context} \n {change.new_context}"),
@@ -530,12 +569,13 @@ def _topics_touched(change: Change, rules: RuleSet, clauses: tuple[Clause, Claus
         texts.insert(0, changed)
     long_change = len(changed.split()) >= LONG_CHANGE_WORDS
     for n, text in enumerate(texts):
-        scored = sorted(((t.hits(text), i, t) for i, t in enumerate(candidates)), key=lambda s: (-s[0], s[1]))
+        scored = sorted(((h, i, t) for i, (t, h) in enumerate(zip(candidates, hits(text)))),
+                        key=lambda s: (-s[0], s[1]))
         scored = [(hits, t) for hits, _, t in scored if hits]
         if not scored:
             continue
         if n == 0 and not only_modal and scored[0][0] < 1 and len(texts) > 1:
-            wider = [t for t in candidates if t.hits(texts[1]) >= 1 and t.hits(changed)]
+            wider = [t for t, h, c in zip(candidates, hits(texts[1]), hits(changed)) if h >= 1 and c]
             if wider:  # broad changed words ("content"): let the clause say which topic
                 return wider[:1]
         best = scored[0][0]
@@ -602,10 +642,12 @@ def _trim_common(old: Clause, new: Clause) -> tuple[Clause, Clause]:
             Clause(new.before + b[:head], b[head:len(b) - tail], b[len(b) - tail:] + new.after))
 
 
-def _is_list_item(clause: Clause) -> bool:
+_ITEMS = frozenset({"list_item", "table_row", "table_header"})
+
+
+def _is_list_item(clause: Clause, kind: BlockKind) -> bool:
     """The change is a whole list item or table row (added or removed as a unit)."""
-    return not plain(clause.before).strip() and not plain(clause.after).strip() and \
-        re.match(r"\s*(?:[-*+•]|\d+\\?[.)]|\|)", clause.changed) is not None
+    return kind in _ITEMS and not plain(clause.before).strip() and not plain(clause.after).strip()
 
 
 def explain(change: Change, topic: Topic, delta: Delta, rules: RuleSet,
@@ -618,14 +660,15 @@ def explain(change: Change, topic: Topic, delta: Delta, rules: RuleSet,
     if change.old_text and change.new_text:
         what = f"“{_in_clause(old, topic, around)}” became “{_in_clause(new, topic, around)}”"
     elif change.new_text:
-        what = (f"added the list item “{_in_clause(new, topic, 0)}”" if _is_list_item(new)
+        what = (f"added the list item “{_in_clause(new, topic, 0)}”" if _is_list_item(new, change.new_block_kind)
                 else f"added “{plain(new.changed)}” in “{_in_clause(new, topic, 8)}”" if short_in_clause
                 else f"added “{_in_clause(new, topic, 0)}”")
     else:
-        what = (f"removed the list item “{_in_clause(old, topic, 0)}”" if _is_list_item(old)
+        what = (f"removed the list item “{_in_clause(old, topic, 0)}”" if _is_list_item(old, change.old_block_kind)
                 else f"removed “{plain(old.changed)}” from “{_in_clause(old, topic, 8)}”" if short_in_clause
                 else f"removed “{_in_clause(old, topic, 0)}”")
-    signals = _signals(delta, rules, clauses, long_change=not short and not (change.old_text and change.new_text))
+    signals = _signals(delta, rules, clauses, (change.old_block_kind, change.new_block_kind),
+                       long_change=not short and not (change.old_text and change.new_text))
     extra = f" ({'; '.join(signals)})" if signals else ""
     where = f" in “{' › '.join(change.section)}”" if change.section else ""
     return f"{topic.title}: {what}{extra}{where}"
@@ -654,7 +697,8 @@ def _listed(items: list[str], limit: int = 3) -> str:
     return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
-def _signals(delta: Delta, rules: RuleSet, clauses: tuple[Clause, Clause], *, long_change: bool) -> list[str]:
+def _signals(delta: Delta, rules: RuleSet, clauses: tuple[Clause, Clause], block_kinds: tuple[BlockKind, BlockKind],
+             *, long_change: bool) -> list[str]:
     """The signals that weigh, in plain words: "negation added (not)", "amount changed ($5,000 → $500)".
     A whole passage added or removed flips no promise: only its figures and list items are named."""
     out = []
@@ -681,7 +725,7 @@ def _signals(delta: Delta, rules: RuleSet, clauses: tuple[Clause, Clause], *, lo
         if not (gone or came):
             out.append("number changed")
     if not (clauses[0].changed.strip() and clauses[1].changed.strip()) and \
-            (_is_list_item(clauses[0]) or _is_list_item(clauses[1])):
+            (_is_list_item(clauses[0], block_kinds[0]) or _is_list_item(clauses[1], block_kinds[1])):
         out.append("list item added" if clauses[1].changed.strip() else "list item removed")
     return out
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 
 from policydocs.compare import Comparison
-from policydocs.comparisons import Pair, compare_versions, previous_pair
+from policydocs.comparisons import CompareFn, Pair, compare_versions, previous_pair
 from policydocs.materiality import RuleSet
 from policydocs.store import Problem, Store, Version, first_day
 
@@ -53,17 +53,19 @@ def headline(version: Version, comparison: Comparison | None, rules: RuleSet) ->
     return f"{version.title} was updated (no material change), effective {version.legal_date}."
 
 
-def notice_first_line(store: Store, version: Version, rules: RuleSet) -> str:
+def notice_first_line(store: Store, version: Version, rules: RuleSet,
+                      compare: CompareFn = compare_versions) -> str:
     """`headline` of a version in its store."""
     pair = previous_pair(store, version)
-    comparison = compare_versions(pair.old, pair.new, rules) if pair else None
+    comparison = compare(pair.old, pair.new, rules) if pair else None
     return headline(version, comparison, rules)
 
 
-def notice_markdown(store: Store, version: Version, rules: RuleSet, *, site_url: str = "") -> str:
+def notice_markdown(store: Store, version: Version, rules: RuleSet, *, site_url: str = "",
+                    compare: CompareFn = compare_versions) -> str:
     """The material-change notice of ``version`` as Markdown."""
     pair = previous_pair(store, version)
-    comparison = compare_versions(pair.old, pair.new, rules) if pair else None  # once, for all below
+    comparison = compare(pair.old, pair.new, rules) if pair else None  # once, for all below
     lines = [f"# {version.title}: notice of changes", "", headline(version, comparison, rules), ""]
     lines += [f"- **Effective:** {version.legal_date}"
               + (" (stated in the text)" if version.legal_date_basis == "stated" else ""),
@@ -126,7 +128,8 @@ def _first_letter_up(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def notice_period_problems(store: Store, rules: RuleSet, today: dt.date) -> list[Problem]:
+def notice_period_problems(store: Store, rules: RuleSet, today: dt.date,
+                           compare: CompareFn = compare_versions) -> list[Problem]:
     """Materially changed versions announced too late (or never), per ``notice_period_days``."""
     problems: list[Problem] = []
     for policy in store.policies.values():
@@ -136,7 +139,7 @@ def notice_period_problems(store: Store, rules: RuleSet, today: dt.date) -> list
             continue
         for version in policy.versions:
             pair = previous_pair(store, version)
-            if pair is None or not compare_versions(pair.old, pair.new, rules).material:
+            if pair is None or not compare(pair.old, pair.new, rules).material:
                 continue
             where = f"{store.root.name}/{version.policy_id}/{version.version_id}.md"
             upcoming = " (upcoming)" if version.effective_date > today else ""

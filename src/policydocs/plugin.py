@@ -45,6 +45,7 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from policydocs import memo
 from policydocs.cache import ComparisonCache as DiskCache
 from policydocs.cache import default_cache_dir
 from policydocs.comparisons import compare_versions
@@ -62,14 +63,13 @@ log = get_plugin_logger(__name__)
 PACKAGE = Path(__file__).parent
 ASSETS_URI = "assets/policydocs"
 
-# Comparisons survive `mkdocs serve` rebuilds (which load a fresh plugin each time):
-# they are keyed by body hashes and rules, so a stale entry can never be served.
-_CACHE = PairComparisons()
-# With ``disk_cache`` on, one in-memory cache per disk folder, in front of it: a
-# cold build fills .cache/policydocs/, a warm one (another process) reads it back.
-_DISK_BACKED: dict[Path, tuple[DiskCache, PairComparisons]] = {}
-# ... which holds verdicts for every pair but whole comparisons only for the last few:
-# a compare page reads its comparison back from disk when MkDocs writes it.
+# Comparisons survive `mkdocs serve` rebuilds (which load a fresh plugin each time),
+# kept by `policydocs.memo`: they are keyed by body hashes and rules, so a stale entry
+# can never be served. With ``disk_cache`` on, one in-memory cache per disk folder
+# stands in front of it (a cold build fills .cache/policydocs/, a warm one, another
+# process, reads it back); it holds verdicts for every pair but whole comparisons only
+# for the last few: a compare page reads its comparison back from disk when MkDocs
+# writes it.
 KEEP_IN_MEMORY = 32
 # ``compare: all`` is quadratic: past this many extra compare pages the build warns.
 COMPARE_ALL_WARN_PAGES = 300
@@ -288,13 +288,14 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
     def _cache(self, config: MkDocsConfig) -> PairComparisons:
         if not self.config.disk_cache:
             self._disk = None
-            return _CACHE
+            return memo.kept("site: comparisons", PairComparisons)
         folder = default_cache_dir(Path(config.config_file_path or ".").parent).resolve()
-        if folder not in _DISK_BACKED:
+
+        def disk_backed() -> tuple[DiskCache, PairComparisons]:
             disk = DiskCache(folder)
-            _DISK_BACKED[folder] = disk, PairComparisons(functools.partial(compare_versions, cache=disk),
-                                                         keep=KEEP_IN_MEMORY)
-        self._disk, memory = _DISK_BACKED[folder]
+            return disk, PairComparisons(functools.partial(compare_versions, cache=disk), keep=KEEP_IN_MEMORY)
+
+        self._disk, memory = memo.kept(("site: comparisons on disk", folder), disk_backed)
         return memory
 
     @staticmethod

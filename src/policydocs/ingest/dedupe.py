@@ -3,7 +3,7 @@
 Captures of one published text differ in ways that are not changes: case,
 punctuation, line breaks, Markdown syntax, link targets, a passage repeated by
 a scraper (the lossy 000 capture of the 2021 Privacy Policy is all of these).
-Texts are reduced to their lower-case words and compared with rapidfuzz's
+Texts are reduced to their plain words (`policydocs.plaintext`) and compared with rapidfuzz's
 normalised Indel similarity on the word sequences. At ``DUPLICATE_THRESHOLD``
 (0.9) a real edit of a policy — a changed retention period, a new paragraph —
 still shows: the seeds' genuinely different versions score below 0.5, while
@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
 
+from policydocs import plaintext
 from policydocs.store import Version
 
 DUPLICATE_THRESHOLD = 0.9
-_LINK_TARGET = re.compile(r"\]\([^)]*\)")
-_FOOTNOTE = re.compile(r"\[\^[\w-]+\]:?")
+_SENTENCE_END = re.compile(r"[.!?;:]+")
 
 
 @dataclass(frozen=True)
@@ -31,17 +31,18 @@ class Match:
 
 
 def words(text: str) -> list[str]:
-    """The text's words, lower-case, without punctuation or Markdown syntax, each
-    sentence of four words or more counted once."""
-    text = _FOOTNOTE.sub(" ", _LINK_TARGET.sub("]", text)).lower()
+    """The text's words (`plaintext.words` of the `plaintext.plain` text of each line:
+    case-folded, without punctuation, Markdown syntax, link targets or footnote
+    markers), each sentence of four words or more counted once."""
     seen: set[tuple[str, ...]] = set()
     out: list[str] = []
-    for sentence in re.split(r"[.!?;:\n]+", text):
-        sentence_words = tuple(re.findall(r"[^\W_]+", sentence))
-        if len(sentence_words) >= 4 and sentence_words in seen:
-            continue  # a passage a scraper repeated
-        seen.add(sentence_words)
-        out.extend(sentence_words)
+    for line in text.split("\n"):
+        for sentence in _SENTENCE_END.split(plaintext.to_plain(line)):
+            sentence_words = tuple(plaintext.words(sentence))
+            if len(sentence_words) >= 4 and sentence_words in seen:
+                continue  # a passage a scraper repeated
+            seen.add(sentence_words)
+            out.extend(sentence_words)
     return out
 
 

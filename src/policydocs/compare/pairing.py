@@ -6,7 +6,7 @@ Two questions, kept apart because they need different evidence:
   wording survives: `word_similarity`, the share of words kept in order (rapidfuzz
   Indel on word lists). On the genai-eu corpus a changed paragraph between unchanged
   neighbours keeps a median of ~93 % of its words, while two different paragraphs of
-  one policy share a median ~15 % (95 % of them ≤ ~36 %): see docs/compare.md and
+  one policy share a median ~15 % (95 % of them ≤ ~36 %): see docs/redline.md and
   ``bench/pairing_similarity.py``. Only pairs above `EDIT_MIN` are word-diffed; below
   it the old text is deleted and the new one inserted, because a word diff of
   unrelated sentences ("policy" → "laws") misleads a reviewer.
@@ -22,9 +22,7 @@ Two questions, kept apart because they need different evidence:
 
 from __future__ import annotations
 
-import functools
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
@@ -34,21 +32,20 @@ import yaml
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-# Bars, from the measurements in docs/compare.md (word similarity 0-100, cosine 0-1).
+from policydocs.compare import seqdiff
+from policydocs.memo import memoised
+from policydocs.plaintext import words
+
+# Bars, from the measurements in docs/redline.md (word similarity 0-100, cosine 0-1).
 EDIT_MIN = 50.0  # "the same clause, edited": word-diffed in place
 MOVE_MIN = 80.0  # "the same text, elsewhere": a move
 COUNTERPART_MIN = 0.4  # "the same subject", for paragraphs of differing documents
 PARAGRAPH_MIN_WORDS = 2  # shorter blocks ("- GDPR") say too little to have a subject
 CONCEPT_WEIGHT = 2.0  # a shared concept counts this many times a shared word
-
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
-
-
-def words_of(text: str) -> list[str]:
-    if text.isascii():  # the same words, folded in one call (non-ASCII folding can split a word)
-        return _WORD_RE.findall(text.lower())
-    return [w.casefold() for w in _WORD_RE.findall(text)]
-
+# Above this many old×new word pairs (two blocks of 5,000 words), similarity is measured on
+# a diff-match-patch diff (its cost follows the edits; its kept words are at most the LCS)
+# rather than by rapidfuzz's exact LCS (its cost follows n·m: seconds for a giant paragraph).
+MYERS_CELLS = 25_000_000
 
 def char_similarity(a: str, b: str) -> float:
     """rapidfuzz ratio on case-folded text (0-100): the old measure, kept for the bench."""
@@ -57,11 +54,14 @@ def char_similarity(a: str, b: str) -> float:
 
 def word_similarity(a: str | Sequence[str], b: str | Sequence[str], score_cutoff: float = 0.0) -> float:
     """Share of words kept in order, 0-100 (Indel similarity on word lists); texts or
-    word lists from `words_of`."""
-    wa = words_of(a) if isinstance(a, str) else a
-    wb = words_of(b) if isinstance(b, str) else b
+    word lists from `words`."""
+    wa = words(a) if isinstance(a, str) else a
+    wb = words(b) if isinstance(b, str) else b
     if not wa or not wb:
         return 100.0 if not wa and not wb else 0.0
+    if len(wa) * len(wb) > MYERS_CELLS:  # (speedup) a lower bound in time ~ (n + m) · edits
+        score = 200.0 * seqdiff.common_length(wa, wb) / (len(wa) + len(wb))
+        return score if score >= score_cutoff else 0.0
     return 100.0 * Indel.normalized_similarity(wa, wb, score_cutoff=score_cutoff / 100.0)
 
 
@@ -94,7 +94,7 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
-@functools.lru_cache(maxsize=1)
+@memoised("compare: vocabulary", 1)
 def vocabulary() -> Vocabulary:
     """The concept groups and stop words of data/compare-concepts.yml."""
     text = resources.files("policydocs").joinpath("data/compare-concepts.yml").read_text("utf-8")
@@ -106,9 +106,9 @@ def vocabulary() -> Vocabulary:
 
 def topic_terms(text: str | Sequence[str], vocab: Vocabulary) -> Counter[str]:
     """Content words (stemmed, stop words and numbers out) and their concept tags; of a
-    text or of its words from `words_of`."""
+    text or of its words from `words`."""
     terms: Counter[str] = Counter()
-    for word in words_of(text) if isinstance(text, str) else text:
+    for word in words(text) if isinstance(text, str) else text:
         if word in vocab.stopwords or word.isdigit() or len(word) < 2:
             continue
         stem = _stem(word)
@@ -138,7 +138,7 @@ class TopicScorer:
 
     @classmethod
     def of(cls, texts: Sequence[str | Sequence[str]]) -> TopicScorer:
-        """The scorer of texts, or of their words from `words_of` (taken once per block)."""
+        """The scorer of texts, or of their words from `words` (taken once per block)."""
         vocab = vocabulary()
         return cls([topic_terms(t, vocab) for t in texts])
 
@@ -149,11 +149,11 @@ class TopicScorer:
         return sum(v * vb[w] for w, v in va.items() if w in vb)
 
 
-def is_paragraph(kind: str, words: int) -> bool:
+def is_paragraph(kind: str, word_count: int) -> bool:
     """Blocks that take part in topic pairing: text with a few words, not headings (a
     section is matched through its paragraphs; two headings sharing "access" rarely
     name one subject)."""
-    return kind != "heading" and words >= PARAGRAPH_MIN_WORDS
+    return kind != "heading" and word_count >= PARAGRAPH_MIN_WORDS
 
 
 def assign(scores: Iterable[tuple[float, int, int]], minimum: float) -> list[tuple[int, int, float]]:
@@ -175,6 +175,6 @@ def assign(scores: Iterable[tuple[float, int, int]], minimum: float) -> list[tup
 def related(old: str, new: str) -> bool:
     """Whether a deleted text and the inserted text facing it belong together: one
     clause edited, or one subject (shown as one replace rather than two changes)."""
-    old_words, new_words = words_of(old), words_of(new)  # read once for both measures
+    old_words, new_words = words(old), words(new)  # read once for both measures
     return bool(same_clause(old_words, new_words)) \
         or TopicScorer.of([old_words, new_words]).score(0, 1) >= COUNTERPART_MIN

@@ -1,0 +1,287 @@
+"""Stage 3, align: which blocks of the old body correspond to which of the new.
+
+Blocks whose key is unique in both bodies match by hash in linear time and their
+longest in-order chain (patience diff) anchors the alignment; anchors out of order
+are *moves*. Between anchors, repeated blocks match with diff-match-patch on block
+keys, then edited blocks pair by similarity (`pairing.same_clause`) in order, also
+one-to-two for split and merged paragraphs. What is still unpaired is matched across
+the whole body by similarity: a moved and edited block is a move too. In documents
+that mostly differ, paragraphs on one subject pair as counterparts
+(`pairing.TopicScorer`).
+
+Limits (deterministic, each noted in the comparison when it applies): a gap of more
+than `GAP_BLOCK_CAP` unanchored blocks is not searched for repeated blocks,
+similarity pairing is skipped above `PAIR_CELL_CAP` candidate pairs, and leftovers
+are not searched for moves above `MOVE_CELL_CAP`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Indel
+
+from policydocs.compare import pairing, seqdiff
+from policydocs.compare.blocks import Block
+
+GAP_BLOCK_CAP = 4000  # blocks in one unanchored gap searched for repeated blocks
+PAIR_CELL_CAP = 40_000  # old×new blocks scored for in-place similarity pairing
+MOVE_CELL_CAP = 250_000  # old×new leftover blocks scored for moves
+MOVE_MIN_WORDS = 2  # shorter blocks are never reported as moves
+SIMILAR_DOCS = 0.3  # below this share of old words matched in order, documents "differ"
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Old blocks [o0, o1) aligned with new blocks [n0, n1)."""
+
+    o0: int
+    o1: int
+    n0: int
+    n1: int
+    move: bool = False
+    counterpart: bool = False  # same subject in differing documents: shown whole, not word-diffed
+
+
+def align_blocks(old: list[Block], new: list[Block]) -> Aligner:
+    """The aligned pairs of two block lists (``chain``, ``moves``, ``counterparts``) and
+    the limits that applied (``notes``)."""
+    aligner = Aligner(old, new)
+    aligner.run()
+    return aligner
+
+
+def _movable(block: Block) -> bool:
+    """Headings move with their sections; other blocks need a few words to count as moved."""
+    return block.words >= MOVE_MIN_WORDS or (block.kind == "heading" and block.words > 0)
+
+
+def _words(block: Block) -> list[str]:
+    return block.folded_words  # read-only: shared by every score of the block
+
+
+def _topic_words(block: Block) -> str | list[str]:
+    """What a block's topic terms are taken from: its key's words (the text's but for a
+    leading number, "1.2.", and numbers are no topic words), read once per block; an
+    unchanged stretch's key is a placeholder, so its text."""
+    return block.text if block.kind == "same" else block.folded_words
+
+
+def _holds(sorted_items: list[int], item: int) -> bool:
+    """``item in sorted_items`` by bisection (a long table's rows are many)."""
+    k = bisect.bisect_left(sorted_items, item)
+    return k < len(sorted_items) and sorted_items[k] == item
+
+
+def _first_old(pair: Pair) -> int:
+    return pair.o0
+
+
+class Aligner:
+    """Builds the list of aligned block pairs (in-order chain plus moves)."""
+
+    def __init__(self, old: list[Block], new: list[Block]) -> None:
+        self.old, self.new = old, new
+        self.notes: list[str] = []
+        self.chain: list[Pair] = []
+        self.moves: list[Pair] = []
+        self.counterparts: list[Pair] = []
+        self.used_old = [False] * len(old)
+        self.used_new = [False] * len(new)
+
+    def run(self) -> None:
+        anchors = self._unique_anchors()
+        bounds = [(-1, -1)] + [(p.o0, p.n0) for p in anchors] + [(len(self.old), len(self.new))]
+        for (o_prev, n_prev), (o_next, n_next) in zip(bounds, bounds[1:]):
+            self._fill_gap(o_prev + 1, o_next, n_prev + 1, n_next)
+        self.chain.extend(anchors)
+        self.chain.sort(key=lambda p: p.o0)
+        self._pair_leftovers()
+
+    def _take(self, pair: Pair, into: list[Pair]) -> None:
+        into.append(pair)
+        for i in range(pair.o0, pair.o1):
+            self.used_old[i] = True
+        for j in range(pair.n0, pair.n1):
+            self.used_new[j] = True
+
+    def _unique_anchors(self) -> list[Pair]:
+        count: dict[str, list[int]] = {}
+        for i, b in enumerate(self.old):
+            if b.key:
+                count.setdefault(b.key, [0, -1, 0, -1])
+                c = count[b.key]
+                c[0] += 1
+                c[1] = i
+        for j, b in enumerate(self.new):
+            c = count.get(b.key)
+            if c is not None:
+                c[2] += 1
+                c[3] = j
+        matches = sorted((c[1], c[3]) for c in count.values() if c[0] == 1 and c[2] == 1)
+        keep = set(seqdiff.lis([j for _, j in matches]))
+        anchors = []
+        for k, (i, j) in enumerate(matches):
+            pair = Pair(i, i + 1, j, j + 1)
+            if k in keep:
+                self._take(pair, anchors)
+            elif _movable(self.old[i]):
+                self._take(Pair(i, i + 1, j, j + 1, move=True), self.moves)
+        return anchors
+
+    def _fill_gap(self, o0: int, o1: int, n0: int, n1: int) -> None:
+        olds = [i for i in range(o0, o1) if not self.used_old[i]]
+        news = [j for j in range(n0, n1) if not self.used_new[j]]
+        if not olds or not news:
+            return
+        if len(olds) + len(news) > GAP_BLOCK_CAP:
+            self.notes.append(f"{len(olds)}+{len(news)} unanchored blocks: repeated blocks not searched")
+        else:
+            table: dict[str, str] = {}
+            a = seqdiff.encode((self.old[i].key for i in olds), table)
+            b = seqdiff.encode((self.new[j].key for j in news), table)
+            x = y = 0
+            for op, text in seqdiff.diff(a, b):
+                if op == 0:
+                    for _ in text:
+                        self._take(Pair(olds[x], olds[x] + 1, news[y], news[y] + 1), self.chain)
+                        x += 1
+                        y += 1
+                elif op == -1:
+                    x += len(text)
+                else:
+                    y += len(text)
+        self._pair_similar(o0, o1, n0, n1)
+
+    def _pair_similar(self, o0: int, o1: int, n0: int, n1: int) -> None:
+        """Pair edited blocks in order between matched ones (DP over similarity)."""
+        spans = self._free_spans(o0, o1, n0, n1)
+        for olds, news in spans:
+            if len(olds) * len(news) > PAIR_CELL_CAP:
+                self.notes.append(f"{len(olds)}×{len(news)} unmatched blocks: not paired by similarity")
+                continue
+            new_words = [_words(self.new[j]) for j in news]
+            score = [[pairing.same_clause(old_words, w) for w in new_words]
+                     for old_words in (_words(self.old[i]) for i in olds)]
+            best = [[0.0] * (len(news) + 1) for _ in range(len(olds) + 1)]
+            for x in range(len(olds) - 1, -1, -1):
+                row, below = best[x], best[x + 1]
+                for y in range(len(news) - 1, -1, -1):
+                    s = score[x][y]
+                    row[y] = max(below[y], row[y + 1], below[y + 1] + s if s else 0.0)
+            x = y = 0
+            while x < len(olds) and y < len(news):
+                s = score[x][y]
+                if s and best[x][y] == best[x + 1][y + 1] + s:
+                    self._pair_with_neighbours(olds, news, x, y)
+                    x += 1
+                    y += 1
+                elif best[x][y] == best[x + 1][y]:
+                    x += 1
+                else:
+                    y += 1
+
+    def _free_spans(self, o0: int, o1: int, n0: int, n1: int) -> list[tuple[list[int], list[int]]]:
+        """Runs of unmatched blocks between the matched ones in a gap, side by side."""
+        fixed = sorted((p.o0, p.n0) for p in self.chain if o0 <= p.o0 < o1 and not p.move)
+        cuts = [(o0 - 1, n0 - 1)] + fixed + [(o1, n1)]
+        spans = []
+        for (oa, na), (ob, nb) in zip(cuts, cuts[1:]):
+            olds = [i for i in range(oa + 1, ob) if not self.used_old[i]]
+            news = [j for j in range(na + 1, nb) if not self.used_new[j]]
+            if olds and news:
+                spans.append((olds, news))
+        return spans
+
+    def _pair_with_neighbours(self, olds: list[int], news: list[int], x: int, y: int) -> None:
+        """Pair old[x] with new[y], absorbing an adjacent unmatched block (before or
+        after) when that is a split or a merge: the pair gets more similar with it."""
+        i, j = olds[x], news[y]
+        if self.used_old[i] or self.used_new[j]:
+            return
+        o0, o1, n0, n1 = i, i + 1, j, j + 1
+
+        def joined(blocks: list[Block], lo: int, hi: int) -> list[str]:
+            return [w for b in blocks[lo:hi] for w in _words(b)]
+
+        old_words, new_words = _words(self.old[i]), _words(self.new[j])
+        options = []
+        for lo, hi in ((j - 1, j + 1), (j, j + 2)):
+            extra = lo if lo != j else hi - 1
+            if _holds(news, extra) and not self.used_new[extra]:
+                options.append((pairing.word_similarity(old_words, joined(self.new, lo, hi)), 0, lo, hi))
+        for lo, hi in ((i - 1, i + 1), (i, i + 2)):
+            extra = lo if lo != i else hi - 1
+            if _holds(olds, extra) and not self.used_old[extra]:
+                options.append((pairing.word_similarity(joined(self.old, lo, hi), new_words), 1, lo, hi))
+        best = max(options, default=None)
+        # (speedup) the pair's own score only matters against an option: a lone giant
+        # paragraph is never scored against itself, which is quadratic in its words
+        if best is not None and best[0] > pairing.word_similarity(old_words, new_words) + 5:
+            if best[1] == 0:
+                n0, n1 = best[2], best[3]
+            else:
+                o0, o1 = best[2], best[3]
+        self._take(Pair(o0, o1, n0, n1), self.chain)
+
+    def _pair_leftovers(self) -> None:
+        """Pair blocks still unmatched anywhere: the same clause edited (above the edit
+        bar) in order when it fits the chain; the same text (above the move bar) as a
+        move otherwise; in documents that mostly differ, then paragraphs on the same
+        subject as counterparts. Anything else stays deleted or inserted."""
+        olds = [i for i, used in enumerate(self.used_old) if not used and _movable(self.old[i])]
+        news = [j for j, used in enumerate(self.used_new) if not used and _movable(self.new[j])]
+        if not olds or not news:
+            return
+        if len(olds) * len(news) > MOVE_CELL_CAP:
+            self.notes.append(f"{len(olds)}×{len(news)} leftover blocks: moved-and-edited blocks not searched")
+            return
+        candidates = []
+        choices = {i: _words(self.old[i]) for i in olds}
+        for j in news:
+            for _, s, i in process.extract(_words(self.new[j]), choices, scorer=Indel.normalized_similarity,
+                                           processor=None, score_cutoff=pairing.EDIT_MIN / 100, limit=3):
+                candidates.append((-s * 100, i, j))
+        candidates.sort()
+        for negative, i, j in candidates:
+            if self.used_old[i] or self.used_new[j]:
+                continue
+            pair = Pair(i, i + 1, j, j + 1)
+            if self._fits_chain(pair):
+                self._take(pair, self.chain)
+                self.chain.sort(key=lambda p: p.o0)
+            elif -negative >= pairing.MOVE_MIN:
+                self._take(Pair(i, i + 1, j, j + 1, move=True), self.moves)
+        if self._documents_differ():
+            self._pair_counterparts()
+
+    def _documents_differ(self) -> bool:
+        matched = sum(self.old[p.o0].words for p in self.chain if p.o1 == p.o0 + 1)
+        total = sum(b.words for b in self.old) or 1
+        return matched / total < SIMILAR_DOCS
+
+    def _pair_counterparts(self) -> None:
+        """Paragraphs on the same subject, for documents organised differently (see
+        `pairing`): one-to-one, best topic score first, word weights from all
+        paragraphs of both documents."""
+        olds = [k for k, b in enumerate(self.old) if pairing.is_paragraph(b.kind, b.words)]
+        news = [k for k, b in enumerate(self.new) if pairing.is_paragraph(b.kind, b.words)]
+        free_old = [x for x, i in enumerate(olds) if not self.used_old[i]]
+        free_new = [y for y, j in enumerate(news) if not self.used_new[j]]
+        if not free_old or not free_new or len(free_old) * len(free_new) > MOVE_CELL_CAP:
+            return
+        scorer = pairing.TopicScorer.of([_topic_words(self.old[i]) for i in olds]
+                                      + [_topic_words(self.new[j]) for j in news])
+        scores = ((scorer.score(x, len(olds) + y), x, y) for x in free_old for y in free_new)
+        for x, y, _ in pairing.assign(scores, pairing.COUNTERPART_MIN):
+            i, j = olds[x], news[y]
+            self._take(Pair(i, i + 1, j, j + 1, counterpart=True), self.counterparts)
+
+    def _fits_chain(self, pair: Pair) -> bool:
+        k = bisect.bisect_left(self.chain, pair.o0, key=_first_old)  # the chain is kept sorted by o0
+        before = self.chain[k - 1] if k else None
+        after = self.chain[k] if k < len(self.chain) else None
+        return (before is None or before.n1 <= pair.n0) and (after is None or pair.n1 <= after.n0)
+

@@ -1,0 +1,77 @@
+"""Diffs of sequences, shared by the stages: diff-match-patch on items mapped to single
+characters (the lines-to-chars trick), and a longest increasing subsequence.
+
+diff-match-patch's C++ build (`fast-diff-match-patch`) gives the same algorithm and
+output as the Python one, many times faster. It is called with no time limit: its
+timeout fails silently ("delete all, insert all"), so sizes are bounded by the
+callers instead and a result never depends on the machine's speed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import itertools
+from typing import Iterable, Sequence
+
+import fast_diff_match_patch
+
+
+def lis(seq: list[int]) -> list[int]:
+    """Indexes of a longest strictly increasing subsequence (patience sorting, n log n)."""
+    tails: list[int] = []
+    tail_idx: list[int] = []
+    prev = [-1] * len(seq)
+    for i, v in enumerate(seq):
+        k = bisect.bisect_left(tails, v)
+        if k == len(tails):
+            tails.append(v)
+            tail_idx.append(i)
+        else:
+            tails[k] = v
+            tail_idx[k] = i
+        prev[i] = tail_idx[k - 1] if k else -1
+    out = []
+    i = tail_idx[-1] if tail_idx else -1
+    while i != -1:
+        out.append(i)
+        i = prev[i]
+    return out[::-1]
+
+
+def encode(keys: Iterable[str], table: dict[str, str]) -> str:
+    """Map each distinct item to one character, for diff-match-patch (lines-to-chars):
+    private-use characters, numbered in order of first appearance."""
+    keys = list(keys)
+    fresh = [key for key in dict.fromkeys(keys) if key not in table]
+    n = len(table)
+    table.update(zip(fresh, _private_chars()[n:n + len(fresh)]))
+    return "".join(map(table.__getitem__, keys))
+
+
+@functools.cache
+def _private_chars() -> str:
+    """The characters `encode` hands out: 6,400 in the BMP private-use area, then plane 15-16."""
+    return "".join(map(chr, itertools.chain(range(0xE000, 0xE000 + 6400), range(0xF0000, 0x110000))))
+
+
+_OPS = {"=": 0, "-": -1, "+": 1}
+
+
+def diff(a: str, b: str, semantic: bool = False) -> list[tuple[int, str]]:
+    """diff-match-patch (its C++ build: the same algorithm and output as the Python one,
+    many times faster) → [(op, text)] with op -1/0/1. No time limit: sizes are bounded
+    instead, so the result never depends on the machine's speed."""
+    diffs = fast_diff_match_patch.diff(a, b, timelimit=0, checklines=False,
+                                       cleanup="Semantic" if semantic else "No", counts_only=False)
+    return [(_OPS[op], text) for op, text in diffs]
+
+
+
+
+def common_length(a: Sequence[str], b: Sequence[str]) -> int:
+    """The items two lists keep in a diff-match-patch diff: the length of a longest common
+    subsequence or a little less (its shortcuts give up minimality on a few shapes), in
+    time that follows the edits, where an exact LCS takes time that follows n·m."""
+    table: dict[str, str] = {}
+    return sum(len(text) for op, text in diff(encode(a, table), encode(b, table)) if op == 0)

@@ -1,0 +1,197 @@
+"""Stage 2, windows: only the parts of two bodies that differ are parsed into blocks.
+
+The cost follows the size of the changes rather than of the documents. A line diff
+finds the unchanged stretches; each is cut at block starts that markdown-it sees the
+same way in the whole text (a non-indented line after a blank line, outside fenced
+code) and becomes one "same" block, a unique anchor for the alignment; what lies
+between is parsed into real blocks (`blocks.parse_blocks`), each with the heading
+path in force where its window starts.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from typing import Iterator, Sequence
+
+from policydocs.compare import seqdiff
+from policydocs.compare.blocks import Block, parse_blocks, unescape
+from policydocs.memo import memoised
+
+
+_SAFE_START_RE = re.compile(r"\n[ \t]*\n(?=\S)")
+# Patterns for whole lines, written to start with a literal newline: Python's re then
+# finds candidates with a fast substring search (a "^" in MULTILINE mode tries every
+# position and is ~30x slower). `_line_starts` adds the match at the very start.
+_FENCE_LINE = r" {0,3}(?:```|~~~)"
+_ATX_LINE = r" {0,3}(#{1,6})(?:[ \t]+([^\n]*?))?(?:[ \t]+#+)?[ \t]*(?=\n|$)"
+_SETEXT_LINE = r" {0,3}(=+|-+)[ \t]*(?=\n|$)"
+_LINE_PATTERNS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    p: (re.compile("\n" + p), re.compile(p)) for p in (_FENCE_LINE, _ATX_LINE, _SETEXT_LINE)
+}
+
+
+def _line_starts(pattern: str, text: str, start: int = 0, end: int | None = None
+                 ) -> list[tuple[int, re.Match[str]]]:
+    """(line start, match) of each line in ``text[start:end]`` matching ``pattern``."""
+    end = len(text) if end is None else end
+    after_newline, at_start = _LINE_PATTERNS[pattern]
+    out = []
+    if start == 0 and (m := at_start.match(text, 0, end)):
+        out.append((0, m))
+    for m in after_newline.finditer(text, max(start - 1, 0), end):
+        if m.start() + 1 >= start:
+            out.append((m.start() + 1, m))
+    return out
+
+
+def _in_fence(fences: Sequence[int], offset: int) -> bool:
+    return bisect.bisect_left(fences, offset) % 2 == 1
+
+
+# Facts of one whole body, remembered for the last few bodies: in a history walk each
+# body is the new side of one pair, then the old side of the next.
+_BODIES_KEPT = 4
+
+
+@memoised("compare: fence lines", _BODIES_KEPT)
+def _fence_lines(text: str) -> tuple[int, ...]:
+    """Starts of the lines that open or close fenced code (lines matching `_FENCE_LINE`):
+    found by searching the markers, which are rare, rather than by trying every line."""
+    starts = set()
+    for marker in ("```", "~~~"):
+        at = text.find(marker)
+        while at != -1:
+            line_start = text.rfind("\n", 0, at) + 1
+            if at - line_start <= 3 and text.startswith(" " * (at - line_start), line_start):
+                starts.add(line_start)
+            line_end = text.find("\n", at)
+            at = -1 if line_end == -1 else text.find(marker, line_end)
+    return tuple(sorted(starts))
+
+
+def _find_headings(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(offset from ``start``, level, title) of the ATX and setext heading lines in
+    ``text[start:end]``, in order: a line scan, so unchanged text needs no full parse.
+    The offsets are relative because an unchanged stretch is the same text in both
+    bodies: it is scanned once."""
+    found: list[tuple[int, int, str]] = []
+    for pos, m in _line_starts(_ATX_LINE, text, start, end):
+        found.append((pos - start, len(m.group(1)), m.group(2) or ""))
+    for pos, m in _line_starts(_SETEXT_LINE, text, start, end):
+        line_start = text.rfind("\n", 0, max(pos - 1, 0)) + 1
+        title = text[line_start:pos].strip()
+        if title and start <= line_start < pos:
+            found.append((line_start - start, 1 if m.group(1)[0] == "=" else 2, title))
+    return sorted(found)
+
+
+def _apply_headings(found: list[tuple[int, int, str]], start: int, fences: Sequence[int],
+                    stack: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The heading stack after the headings ``found`` in a stretch starting at ``start``
+    (those inside fenced code do not count)."""
+    stack = list(stack)
+    for pos, level, title in found:
+        if fences and _in_fence(fences, start + pos):
+            continue
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, unescape(title.strip())))
+    return stack
+
+
+@memoised("compare: lines", _BODIES_KEPT)
+def _lines(body: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """A body's lines (any exact cut will do for the line diff) and where each starts."""
+    lines = tuple(body.splitlines(keepends=True))
+    return lines, (0, *itertools.accumulate(map(len, lines)))
+
+
+def _equal_stretches(old: str, new: str) -> list[tuple[int, int, int]]:
+    """Unchanged line runs as (old start, old end, new start), from a line diff."""
+    table: dict[str, str] = {}
+    a, a_at = _lines(old)
+    b, b_at = _lines(new)
+    out = []
+    ia = ib = 0
+    for op, chars in seqdiff.diff(seqdiff.encode(a, table), seqdiff.encode(b, table)):
+        k = len(chars)
+        if op == 0:
+            out.append((a_at[ia], a_at[ia + k], b_at[ib]))
+            ia += k
+            ib += k
+        elif op == -1:
+            ia += k
+        else:
+            ib += k
+    return out
+
+
+def _cut_points(old: str, new: str, stretch: tuple[int, int, int], fences: tuple[Sequence[int], Sequence[int]]
+                ) -> tuple[int, int] | None:
+    """The first and last safe block starts inside an unchanged stretch (old offsets)."""
+    oa, ob, na = stretch
+    shift = na - oa
+    if oa == ob:  # the end of both bodies
+        return ob, ob
+    def safe(lo: int) -> Iterator[int]:
+        for m in _SAFE_START_RE.finditer(old, lo, ob):
+            at = m.end()
+            if at < ob and not (fences[0] and _in_fence(fences[0], at)) \
+                    and not (fences[1] and _in_fence(fences[1], at + shift)):
+                yield at
+
+    def last_safe() -> int | None:
+        """The last safe start, searched from the end in growing chunks (matches of
+        `_SAFE_START_RE` never overlap, so a chunk sees exactly the full scan's)."""
+        size = 4096
+        while True:
+            lo = max(oa, ob - size)
+            found = None
+            for found in safe(lo):
+                pass
+            if found is not None or lo == oa:
+                return found
+            size *= 4
+
+    first = 0 if oa == 0 and na == 0 else next(safe(oa), None)
+    if first is None:
+        return None
+    last = ob if ob == len(old) and ob + shift == len(new) else last_safe()
+    if first is None or last is None or first > last:
+        return None
+    return first, last
+
+
+def window_blocks(old: str, new: str) -> tuple[list[Block], list[Block]]:
+    """Blocks of both bodies: unchanged stretches as single "same" blocks (unique keys,
+    so they anchor the alignment), changed windows parsed with markdown-it."""
+    fences = (_fence_lines(old), _fence_lines(new))
+    old_blocks: list[Block] = []
+    new_blocks: list[Block] = []
+    stacks: tuple[list[tuple[int, str]], list[tuple[int, str]]] = ([], [])
+    o = n = 0
+    for number, stretch in enumerate(_equal_stretches(old, new) + [(len(old), len(old), len(new))]):
+        cut = _cut_points(old, new, stretch, fences)
+        if cut is None:
+            continue
+        first, last = cut
+        shift = stretch[2] - stretch[0]
+        if first > o or first + shift > n:  # the changed window before this stretch
+            blocks, old_stack = parse_blocks(old[o:first], stacks[0])
+            old_blocks += blocks
+            blocks, new_stack = parse_blocks(new[n:first + shift], stacks[1])
+            new_blocks += blocks
+            stacks = (old_stack, new_stack)
+        if last > first:
+            text = old[first:last]
+            key = f"\x00same{number}"
+            words = text.count(" ") + text.count("\n")  # only weighs similarity of documents
+            old_blocks.append(Block(first, text, "same", tuple(h for _, h in stacks[0]), key, words))
+            new_blocks.append(Block(first + shift, text, "same", tuple(h for _, h in stacks[1]), key, words))
+            found = _find_headings(old, first, last)
+            stacks = (_apply_headings(found, first, fences[0], stacks[0]),
+                      _apply_headings(found, first + shift, fences[1], stacks[1]))
+        o, n = last, last + shift
+    return old_blocks, new_blocks
