@@ -260,3 +260,30 @@ def cache_stats(cache_dir: Path | None) -> None:
     stats = ComparisonCache(cache_dir).stats()
     click.echo(f"{stats.folder}: {stats.entries} comparisons, {stats.bytes / 1e6:.1f} MB "
                f"of {stats.max_bytes / 1e6:.0f} MB")
+# --- tracking live pages (issue #13: policydocs.track) ---------------------------------
+
+
+@main.command()
+@click.argument("policies", nargs=-1, metavar="[POLICY ...]")
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per policy.")
+@click.option("--accept-shrink", is_flag=True,
+              help="Record a text that shrank by more than half (refused by default: a broken page).")
+@user_errors
+def track(policies: tuple[str, ...], store_root: Path, as_json: bool, accept_shrink: bool) -> None:
+    """Fetch the tracked pages and record a version where the text changed (docs/tracking.md).
+
+    Exit 0 when every page was fetched and extracted, 1 when any failed (the others
+    are still processed), 2 on a usage error.
+    """
+    import json
+
+    from policydocs.track import run_track
+
+    report = run_track(store_root, policies, accept_shrink=accept_shrink)
+    if as_json:
+        click.echo(json.dumps([o.as_dict() for o in report.outcomes], indent=2, ensure_ascii=False))
+    else:
+        for outcome in report.outcomes:
+            click.echo(outcome.line())
+    sys.exit(1 if report.failed else 0)
