@@ -287,3 +287,26 @@ def track(policies: tuple[str, ...], store_root: Path, as_json: bool, accept_shr
         for outcome in report.outcomes:
             click.echo(outcome.line())
     sys.exit(1 if report.failed else 0)
+
+
+@main.command()
+@store_option
+@click.option("--base", metavar="REF", default=None,
+              help="Git ref to review against [default: origin/main when it exists, else HEAD].")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True, help="A GitHub comment, or the same as JSON.")
+@click.option("--site-url", default="", help="Base URL of the published site, for links to the redline "
+              "(default: site_url in policies.yml).")
+@user_errors
+def review(store_root: Path, base: str | None, fmt: str, site_url: str) -> None:
+    """What a reviewer reads on a pull request: every version added or changed since
+    REF, its verdict and material changes, the draft notice, and check's results."""
+    import json
+
+    from policydocs.review import build_review, render_markdown
+
+    result = build_review(store_root, base, site_url=site_url)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_markdown(result), nl=False)
