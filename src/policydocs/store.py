@@ -623,7 +623,8 @@ def load_store(root: Path) -> tuple[Store, list[Problem]]:
         folder = root / policy_id
         versions: list[Version] = []
         if not folder.is_dir():
-            problems.append(missing_folder_problem(root, policy_id))
+            if "track" not in entry:  # a tracked policy's first `track` makes its folder
+                problems.append(missing_folder_problem(root, policy_id))
         else:
             for path in sorted(folder.iterdir()):
                 where = _rel(path, root)

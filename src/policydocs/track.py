@@ -28,8 +28,7 @@ from policydocs.errors import UserError
 from policydocs.fsutil import atomic_write_bytes
 from policydocs.ingest.sources import MAX_SOURCE_BYTES
 from policydocs.store import (
-    Policy, Source, Store, Track, Version, add_to_store, load_store, missing_folder_problem, read_registry,
-    store_lock,
+    Policy, Source, Store, Track, Version, add_to_store, open_store, read_registry, store_lock,
 )
 
 USER_AGENT = f"policydocs/{__version__} (+https://github.com/policydocs/policydocs; policy tracking)"
@@ -380,18 +379,6 @@ def tracked_policies(store: Store, names: Iterable[str]) -> list[Policy]:
     return chosen
 
 
-def _open_for_tracking(root: Path) -> Store:
-    """The store whole, as other commands need it, except that a tracked policy may
-    still lack its folder: its first tracked version makes it."""
-    store, problems = load_store(root)
-    waiting = {str(missing_folder_problem(root, p.id)) for p in store.policies.values() if p.track}
-    problems = [p for p in problems if str(p) not in waiting]
-    if problems:
-        more = f" (and {len(problems) - 1} more; run 'policydocs check')" if len(problems) > 1 else ""
-        raise UserError(f"{problems[0]}{more}")
-    return store
-
-
 def run_track(store_root: Path, names: Iterable[str] = (), *, accept_shrink: bool = False,
               limits: FetchLimits | None = None, client=None,
               sleep: Callable[[float], None] = time.sleep) -> TrackReport:
@@ -400,7 +387,7 @@ def run_track(store_root: Path, names: Iterable[str] = (), *, accept_shrink: boo
 
     limits = limits or DEFAULT_LIMITS
     store_root = Path(store_root)
-    store = _open_for_tracking(store_root)
+    store = open_store(store_root)
     policies = tracked_policies(store, names)
     rules = load_rules(store)
     today = now_utc().date()
