@@ -405,3 +405,25 @@ def test_a_valid_declaration_is_parsed_into_the_policy(tmp_path, site):
     decl = store.policy("privacy").track
     assert decl.url == f"{site.base}/p"
     assert decl.select == ("main article",) and decl.remove == (".cookie-banner", "nav")
+
+
+def test_a_redirect_loop_stops_at_the_redirect_limit(tracked, site):
+    before = snapshot(tracked)
+    site.set("/privacy", status=302, headers={"Location": "/privacy"})
+    result = track(tracked, day=DAY2)
+    assert result.exit_code == 1
+    assert result.output.startswith("privacy: failed: more than 5 redirects from ")
+    assert snapshot(tracked) == before
+    assert len(site.requests) == 1 + 6  # the first fetch, then the limit and no more
+
+
+def test_a_server_that_is_down_is_one_failed_line(tmp_path, site):
+    root = make_store(tmp_path, site, {"down": {"path": "/x", **DECL}})
+    registry = yaml.safe_load((root / "policies.yml").read_text())
+    registry["policies"]["down"]["track"]["url"] = "http://127.0.0.1:9/privacy"  # discard port: nothing listens
+    (root / "policies.yml").write_text(yaml.safe_dump(registry))
+    result = track(root, "--json")
+    assert result.exit_code == 1
+    (outcome,) = json.loads(result.output)
+    assert outcome["status"] == "failed" and "cannot connect" in outcome["message"]
+    assert not (root / "down").exists()

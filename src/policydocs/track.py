@@ -271,7 +271,7 @@ class Candidate:
     material: bool
 
 
-def decide(store: Store, policy: Policy, snapshot: Snapshot, *, accept_shrink: bool,
+def decide(policy: Policy, snapshot: Snapshot, *, accept_shrink: bool,
            rules, today: dt.date) -> Candidate | None:
     """The new version a snapshot gives, None when the text did not change, or a
     `TrackFailure` (nothing of a failure is written)."""
@@ -410,7 +410,7 @@ def _track_one(store: Store, policy: Policy, client, limits: FetchLimits, sleep,
     url = policy.track.url
     try:
         snapshot = fetch(client, url, limits, sleep=sleep)
-        candidate = decide(store, policy, snapshot, accept_shrink=accept_shrink, rules=rules, today=today)
+        candidate = decide(policy, snapshot, accept_shrink=accept_shrink, rules=rules, today=today)
         if candidate is None:
             return Outcome(policy=policy.id, url=url, status="unchanged")
         written = write_candidate(store.root, candidate, lock)
