@@ -335,3 +335,53 @@ def cache_stats(cache_dir: Path | None) -> None:
     stats = ComparisonCache(cache_dir).stats()
     click.echo(f"{stats.folder}: {stats.entries} comparisons, {stats.bytes / 1e6:.1f} MB "
                f"of {stats.max_bytes / 1e6:.0f} MB")
+# --- tracking live pages (issue #13: policydocs.track) ---------------------------------
+
+
+@main.command()
+@click.argument("policies", nargs=-1, metavar="[POLICY ...]")
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per policy.")
+@click.option("--accept-shrink", is_flag=True,
+              help="Record a text that shrank by more than half (refused by default: a broken page).")
+@user_errors
+def track(policies: tuple[str, ...], store_root: Path, as_json: bool, accept_shrink: bool) -> None:
+    """Fetch the tracked pages and record a version where the text changed (docs/tracking.md).
+
+    Exit 0 when every page was fetched and extracted, 1 when any failed (the others
+    are still processed), 2 on a usage error.
+    """
+    import json
+
+    from policydocs.track import run_track
+
+    report = run_track(store_root, policies, accept_shrink=accept_shrink)
+    if as_json:
+        click.echo(json.dumps([o.as_dict() for o in report.outcomes], indent=2, ensure_ascii=False))
+    else:
+        for outcome in report.outcomes:
+            click.echo(outcome.line())
+    sys.exit(1 if report.failed else 0)
+
+
+@main.command()
+@store_option
+@click.option("--base", metavar="REF", default=None,
+              help="Git ref to review against [default: origin/main when it exists, else HEAD].")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
+              show_default=True, help="A GitHub comment, or the same as JSON.")
+@click.option("--site-url", default="", help="Base URL of the published site, for links to the redline "
+              "(default: site_url in policies.yml).")
+@user_errors
+def review(store_root: Path, base: str | None, fmt: str, site_url: str) -> None:
+    """What a reviewer reads on a pull request: every version added or changed since
+    REF, its verdict and material changes, the draft notice, and check's results."""
+    import json
+
+    from policydocs.review import build_review, render_markdown
+
+    result = build_review(store_root, base, site_url=site_url)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_markdown(result), nl=False)

@@ -64,7 +64,8 @@ FRONT_MATTER_KEYS = (
 )
 # Fields that may still change after a version is published (ARCHITECTURE.md, "The store").
 EDITABLE_KEYS = frozenset({"summary", "material", "material_reason"})
-POLICY_KEYS = ("title", "owner", "url", "supersedes", "notice_period_days")
+POLICY_KEYS = ("title", "owner", "url", "supersedes", "notice_period_days", "track")
+TRACK_KEYS = ("url", "select", "remove")
 SETTINGS_KEYS = ("notice_period_days", "rules", "site_name", "site_url")
 
 
@@ -158,6 +159,17 @@ class Version:
 
 
 @dataclass(frozen=True)
+class Track:
+    """Where a policy's live page is and what of it is the policy (``policydocs track``):
+    ``select`` keeps the matching elements (none: the importer finds the article),
+    ``remove`` drops elements first (banners, menus inside the article)."""
+
+    url: str
+    select: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Policy:
     """A policy document and its versions, oldest first."""
 
@@ -168,6 +180,7 @@ class Policy:
     supersedes: tuple[str, ...] = ()
     notice_period_days: int | None = None
     versions: tuple[Version, ...] = ()
+    track: Track | None = None
 
     def current(self, today: dt.date) -> Version | None:
         """The newest version already in effect on ``today``."""
@@ -581,6 +594,9 @@ def _load_registry(root: Path, problems: list[Problem]) -> tuple[dict[str, dict]
         if bad_url:
             problems.append(Problem(where, f"policy '{policy_id}': {bad_url}"))
         texts = _text_settings(entry, ("owner", "url"), where, f"policy '{policy_id}': ", problems)
+        if "track" in entry:
+            problems.extend(Problem(where, f"policy '{policy_id}': {message}")
+                            for message in track_problems(entry["track"]))
         entries[policy_id] = {**entry, **texts}
     for policy_id, entry in entries.items():
         raw = entry.get("supersedes") or []
@@ -643,6 +659,64 @@ def _version_files(folder: Path, root: Path, problems: list[Problem]) -> list[tu
     return found
 
 
+def track_problems(value: Any) -> list[str]:
+    """What is wrong with a ``track`` declaration, one message each: a policy whose
+    page cannot be fetched or whose selectors cannot run is refused by ``check``, not
+    found out on the scheduled run."""
+    if not isinstance(value, dict):
+        return [f"'track' must be a mapping ({', '.join(TRACK_KEYS)})"]
+    out = []
+    bad = sorted(str(k) for k in set(value) - set(TRACK_KEYS))
+    if bad:
+        out.append(f"'track': unknown key(s) {', '.join(bad)}; allowed: {', '.join(TRACK_KEYS)}")
+    if value.get("url") is None:
+        out.append("'track.url' is missing; give the address of the live page")
+    else:
+        bad_url = web_url_problem(value.get("url"), "track.url")
+        if bad_url:
+            out.append(bad_url)
+    for key in ("select", "remove"):
+        selectors = value.get(key)
+        if selectors is None:
+            continue
+        if isinstance(selectors, str):
+            selectors = [selectors]
+        if not isinstance(selectors, list) or not selectors:
+            out.append(f"'track.{key}' must be a list of CSS selectors")
+            continue
+        for selector in selectors:
+            problem = selector_problem(selector)
+            if problem:
+                out.append(f"'track.{key}': {problem}")
+    return out
+
+
+def selector_problem(selector: Any) -> str | None:
+    """Why ``selector`` is not a CSS selector BeautifulSoup can run (soupsieve), or None."""
+    import soupsieve  # BeautifulSoup's selector engine: only when a store tracks pages
+
+    if not isinstance(selector, str) or not selector.strip():
+        return f"{str(selector)[:80]!r} is not a CSS selector"
+    try:
+        soupsieve.compile(selector)
+    except (soupsieve.SelectorSyntaxError, TypeError, ValueError) as exc:
+        first = str(exc).splitlines()[0]
+        return f"invalid CSS selector {selector[:80]!r} ({first}); fix it"
+    return None
+
+
+def parse_track(value: Any) -> Track | None:
+    """The declaration as a `Track`, or None when it is invalid (``check`` says why)."""
+    if track_problems(value):
+        return None
+
+    def selectors(key: str) -> tuple[str, ...]:
+        found = value.get(key) or ()
+        return (found,) if isinstance(found, str) else tuple(found)
+
+    return Track(url=value["url"], select=selectors("select"), remove=selectors("remove"))
+
+
 def load_store(root: Path) -> tuple[Store, list[Problem]]:
     """Load everything that is valid and list every problem found."""
     root = Path(root)
@@ -668,7 +742,8 @@ def load_store(root: Path) -> tuple[Store, list[Problem]]:
         if folder.is_symlink():
             continue  # a link is reported above, and its versions are not read
         if not folder.is_dir():
-            problems.append(missing_folder_problem(root, policy_id))
+            if "track" not in entry:  # a tracked policy's first `track` makes its folder
+                problems.append(missing_folder_problem(root, policy_id))
         else:
             for path, version_id in _version_files(folder, root, problems):
                 where = _rel(path, root)
@@ -687,6 +762,7 @@ def load_store(root: Path) -> tuple[Store, list[Problem]]:
             supersedes=tuple(s for s in _supersedes(entry) if s in entries and s != policy_id),
             notice_period_days=period if isinstance(period, int) else None,
             versions=tuple(versions),
+            track=parse_track(entry["track"]) if "track" in entry else None,
         )
     return Store(root=root, policies=policies, settings=settings), problems
 
@@ -822,7 +898,7 @@ def with_policy(registry: dict[str, Any], policy_id: str, **details: Any) -> dic
 
 
 __all__ = [
-    "Policy", "Problem", "Settings", "Source", "Store", "Version", "EDITABLE_KEYS",
+    "Policy", "Problem", "Settings", "Source", "Store", "Track", "Version", "EDITABLE_KEYS",
     "check_policy_id", "check_version_id", "load_store", "open_store", "parse_version",
     "render_version_file", "split_front_matter", "write_version",
 ]

@@ -1,0 +1,570 @@
+"""The noise checks: one ordered list of small, named tests that a change does not
+matter, declared in the rule files (``rules/noise.yml``: name, order, patterns, words),
+like git's diffcore transforms. The first check that holds makes a change editorial and
+names its kind, the kind the site shows. A project switches one off or adds a pattern
+in its own rules file, without touching code.
+
+Each check is a function of a change and what is known around it (`Evidence`: its
+clauses, its word delta, the whole document's `DocumentEvidence`) and the check's own
+declaration (`NoiseSpec`); its docstring says why calling such a change noise is safe.
+Missing a material change is the worst error, so a check holds only when the change
+keeps every figure, promise word and topic the rules know.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from policydocs.compare import BlockKind, Change, Comparison
+from policydocs.materiality.clauses import Clause
+from policydocs.materiality.rules import _SECTION_NUMBER, _SECTION_REF, _BREADCRUMB, Delta, NoiseSpec, RuleSet, \
+    word_delta, words
+from policydocs.plaintext import LINK, link_texts, plain
+
+NoiseCheck = Callable[["Evidence", NoiseSpec], bool]
+CHECKS: dict[str, NoiseCheck] = {}  # the registry: name → check (filled by @check below)
+
+
+def check(name: str) -> Callable[[NoiseCheck], NoiseCheck]:
+    """Register a noise check under the name the rule files use."""
+    def register(fn: NoiseCheck) -> NoiseCheck:
+        CHECKS[name] = fn
+        return fn
+    return register
+
+
+@dataclass(frozen=True)
+class DocumentEvidence:
+    """What only the whole comparison shows: substitutions made the same way in several
+    places (a rename), and the words each body uses (is an old term gone everywhere?)."""
+
+    substitutions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    old_words: frozenset[str] = frozenset()
+    new_words: frozenset[str] = frozenset()
+
+
+@dataclass
+class Evidence:
+    """One change with what its checks read: computed once, shared by every check."""
+
+    change: Change
+    rules: RuleSet
+    clauses: tuple[Clause, Clause]
+    document: DocumentEvidence = DocumentEvidence()
+
+    @functools.cached_property
+    def delta(self) -> Delta:
+        return word_delta(self.change.old_text, self.change.new_text, self.rules)
+
+    @functools.cached_property
+    def keeps_promises(self) -> bool:
+        """No promise word (may, not, will...) and no figure changed."""
+        return not (self.delta.modality_changed or self.delta.numbers_changed)
+
+    @functools.cached_property
+    def topical(self) -> bool:
+        """The changed words themselves name a topic the rules know."""
+        c = self.change
+        return any(self.rules.matcher.hits(plain(f"{c.old_text} \n {c.new_text}")))
+
+
+def first_noise(evidence: Evidence) -> str | None:
+    """The name of the first noise check in force that holds for the change, or None."""
+    for spec in evidence.rules.noise:
+        if not spec.off and CHECKS[spec.name](evidence, spec):
+            return spec.name
+    return None
+
+
+def unknown_checks(rules: RuleSet) -> list[str]:
+    return [spec.name for spec in rules.noise if spec.name not in CHECKS]
+
+
+def document_evidence(comparison: Comparison, rules: RuleSet) -> DocumentEvidence:
+    """Substitutions counted across the document: short replacements with no figure or
+    promise word, keyed by (old words, new words)."""
+    found: Counter[tuple[str, str]] = Counter()
+    for change in comparison.changes:
+        key = _substitution(change, rules)
+        if key is not None:
+            found[key] += 1
+    old_body, new_body = comparison.old_body(), comparison.new_body()
+    return DocumentEvidence(found, frozenset(words(old_body, rules)), frozenset(words(new_body, rules)))
+
+
+def _substitution(change: Change, rules: RuleSet) -> tuple[str, str] | None:
+    if change.kind != "content" or change.type != "replace" or not (change.old_text and change.new_text):
+        return None
+    old, new = words(change.old_text, rules), words(change.new_text, rules)
+    if not old or not new or len(old) > 4 or len(new) > 4:
+        return None
+    if any(any(ch.isdigit() for ch in w) for w in old + new) or (set(old + new) & rules.modality):
+        return None
+    return " ".join(old), " ".join(new)
+
+
+# --- decided by compare --------------------------------------------------------------------
+
+
+def _compare_said(name: str) -> NoiseCheck:
+    def decided(ev: Evidence, spec: NoiseSpec) -> bool:
+        return ev.change.kind == "editorial" and ev.change.editorial == name
+    decided.__doc__ = (f"compare found the change {name}-only, from where it sits in its block "
+                       "(src/policydocs/compare/editorial.py)")
+    return decided
+
+
+for _name in ("whitespace", "case", "quotes", "link", "renumbering", "markdown", "punctuation"):
+    CHECKS[_name] = _compare_said(_name)
+
+# --- text a reader never sees ----------------------------------------------------------------
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+_REF_DEF = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.M)
+_TEMPLATE = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
+_FM_FENCE = re.compile(r"^[ \t]*(?:---|\+\+\+)[ \t]*$", re.M)
+
+
+def _front_matter_lines(block: str, keys: frozenset[str]) -> re.Pattern[str]:
+    return re.compile(rf"^[ \t]*(?:{'|'.join(map(re.escape, sorted(keys)))})[ \t]*[:=].*$", re.M | re.I)
+
+
+def _visible(text: str, spec: NoiseSpec) -> str:
+    """``text`` without what the source keeps from readers: HTML comments, reference-link
+    definitions, template tags, front-matter fences and ``key: value`` lines of the
+    declared front-matter keys."""
+    text = _COMMENT.sub(" ", text)
+    text = _TEMPLATE.sub(" ", text)
+    text = _REF_DEF.sub(" ", text)
+    if spec.words:
+        text = _front_matter_lines(text, spec.words).sub(" ", text)
+    text = _FM_FENCE.sub(" ", text)
+    return text
+
+
+@check("invisible")
+def is_invisible(ev: Evidence, spec: NoiseSpec) -> bool:
+    """Front matter, HTML comments (``<!-- lint-disable -->``), reference-link definitions
+    and template tags are never shown to a reader: a change that leaves the visible text
+    of its blocks word for word the same changes nothing anyone reads. (Imports drop this
+    text; it reaches a comparison only when two source files are compared directly.)"""
+    c = ev.change
+    old, new = (c.old_context or c.old_text), (c.new_context or c.new_text)
+    if _visible(old, spec) == old and _visible(new, spec) == new:
+        return False
+    return words(_visible(old, spec), ev.rules) == words(_visible(new, spec), ev.rules)
+
+
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>?")
+_HTML_LINK = re.compile(r"<a\b[^>]*>(.*?)</a\s*>?", re.S | re.I)
+
+
+def _as_text(block: str) -> str:
+    """A block read as a reader sees it: HTML links as their text, tags dropped,
+    character entities decoded (``&rsquo;`` is ’)."""
+    block = _HTML_LINK.sub(r"\1", block)
+    return html.unescape(_TAG.sub(" ", block))
+
+
+@check("markup")
+def is_markup(ev: Evidence, spec: NoiseSpec) -> bool:
+    """HTML turned into Markdown (``<a href=…>privacy</a>`` → ``[privacy](…)``), tags
+    split onto lines, entities written as characters: the same words in the same order
+    once the markup is read as text, so the same sentence."""
+    c = ev.change
+    if not (c.old_context and c.new_context):
+        return False
+    old, new = _as_text(c.old_context), _as_text(c.new_context)
+    if old == c.old_context and new == c.new_context:
+        return False
+    return words(old, ev.rules) == words(new, ev.rules)
+
+
+@check("same-clause")
+def is_same_clause(ev: Evidence, spec: NoiseSpec) -> bool:
+    """Both blocks read the same once links, marks and spacing are set aside."""
+    c = ev.change
+    return bool(c.old_context and c.new_context) and \
+        words(c.old_context, ev.rules) == words(c.new_context, ev.rules)
+
+
+@check("function-words")
+def is_function_words(ev: Evidence, spec: NoiseSpec) -> bool:
+    """Only words the rules count as carrying no meaning changed ("the" → "a", "in" →
+    "on"), and no promise word: the sentence says the same."""
+    d = ev.delta
+    return not (d.removed or d.added or d.modality_changed)
+
+
+# --- text that commits to nothing ----------------------------------------------------------
+
+
+def _contexts(ev: Evidence) -> list[str]:
+    c = ev.change
+    return [plain(t) for t in filter(None, (c.old_context or c.old_text, c.new_context or c.new_text))]
+
+
+@check("stamp")
+def is_stamp(ev: Evidence, spec: NoiseSpec) -> bool:
+    """A short line that only dates the document ("Last updated: 3 May 2024"): the legal
+    date is the version's, shown on every page."""
+    return spec.pattern is not None and any(
+        len(t.split()) <= 20 and spec.pattern.search(t) for t in _contexts(ev))
+
+
+@check("announcement")
+def is_announcement(ev: Evidence, spec: NoiseSpec) -> bool:
+    """"We have updated our Privacy Policy": a note about an update, not the update."""
+    return spec.pattern is not None and any(spec.pattern.search(t) for t in _contexts(ev))
+
+
+@check("capture")
+def is_capture(ev: Evidence, spec: NoiseSpec) -> bool:
+    """Cookie banners and page chrome a web capture picked up ("Accept all cookies"), in
+    short blocks only: a policy's own cookie terms are long."""
+    c = ev.change
+    return spec.pattern is not None and any(len(t.split()) <= 40 for t in _contexts(ev)) and \
+        spec.pattern.search(plain(f"{c.old_text} {c.new_text}")) is not None
+
+
+@check("changelog-entry")
+def is_changelog_entry(ev: Evidence, spec: NoiseSpec) -> bool:
+    """A dated entry of the document's own change log ("February 18, 2015: Updated the
+    licence") added, removed or edited, or any text under a "Change log" heading: it
+    describes an update made elsewhere in the text, and that update is judged on its own."""
+    c = ev.change
+    if spec.pattern is None:
+        return False
+    entries = [plain(t) for t in (c.old_text, c.new_text) if t.strip()]
+    if entries and all(spec.pattern.search(e) for e in entries):
+        return True
+    return any(spec.pattern.search(plain(s)) for s in (*c.section, *c.old_section))
+
+
+@check("heading")
+def is_heading_or_navigation(ev: Evidence, spec: NoiseSpec) -> bool:
+    """Headings, breadcrumbs, link bars and menu lines name and link parts of the text;
+    they promise nothing (what the section says is judged on its own)."""
+    sides = _sides(ev.change)
+    return bool(sides) and all(_is_heading(c, k) or _is_navigation(c, k) or _is_menu(c, k) for c, k in sides)
+
+
+def _sides(change: Change) -> list[tuple[str, BlockKind]]:
+    """(block, what it is) of each side of a change that has one."""
+    kinds = (change.old_block_kind, change.new_block_kind)
+    return [(c, k) for c, k in zip((change.old_context, change.new_context), kinds) if c.strip()] or \
+        [(t, k) for t, k in zip((change.old_text, change.new_text), kinds) if t.strip()]
+
+
+def _is_menu(block: str, kind: BlockKind) -> bool:
+    """A menu or title line: Title Case words, no sentence punctuation, not a list or table."""
+    text = plain(link_texts(block))
+    tokens = re.findall(r"[^\W\d_][\w'-]*", text)
+    return (len(tokens) >= 2 and kind != "list_item" and "|" not in block and not re.search(r"\d", text)
+            and not re.search(r"[.,;:!?]", text) and all(t[0].isupper() or len(t) <= 3 for t in tokens))
+
+
+_BOLD_TITLE = re.compile(r"(?:(?:\d+\\?\.|[A-Z]\.)+\s*)?\*\*[^*\n]+\*\*")
+
+
+def _is_heading(block: str, kind: BlockKind) -> bool:
+    """A short heading, or a line in bold alone used as one (``**Cookies**``)."""
+    if len(plain(block).split()) > 12:
+        return False
+    return kind == "heading" or _BOLD_TITLE.fullmatch(block.strip()) is not None
+
+
+def _is_navigation(block: str, kind: BlockKind = "") -> bool:
+    """Breadcrumbs and link bars: little text once the links are taken out. A list item
+    or table row must be links alone: "[Clicky](…). Web analytics service." is an entry
+    of a list of subprocessors, not navigation."""
+    if _BREADCRUMB.match(block):
+        return True
+    without_links = LINK.sub(" ", block)
+    limit = 1 if kind in ("list_item", "table_row") else 6
+    return bool(LINK.search(block)) and len(plain(without_links).split()) <= limit
+
+
+@check("section-numbers")
+def is_section_numbers(ev: Evidence, spec: NoiseSpec) -> bool:
+    """"10." → "11.", "1." → "A.1.", "Sections 16 and 17" → "15 and 16" in a sentence
+    otherwise the same: numbering and references to it, not amounts."""
+    change = ev.change
+    sides = [plain(t).strip(" ()") for t in (change.old_text, change.new_text)]
+    if any(sides) and all(not s or _SECTION_NUMBER.fullmatch(s) for s in sides):
+        return True
+    if not (change.old_context and change.new_context) or not all(s.isdigit() for s in sides if s):
+        return False
+    old, new = (_SECTION_REF.sub(" § ", c) for c in (change.old_context, change.new_context))
+    return old != change.old_context and plain(old).split() == plain(new).split()
+
+
+# --- wording that keeps the meaning --------------------------------------------------------
+
+
+def _changed_words(ev: Evidence) -> tuple[list[str], list[str]]:
+    old_words, new_words = words(ev.change.old_text, ev.rules), words(ev.change.new_text, ev.rules)
+    return (list((Counter(old_words) - Counter(new_words)).elements()),
+            list((Counter(new_words) - Counter(old_words)).elements()))
+
+
+@check("spelling")
+def is_spelling(ev: Evidence, spec: NoiseSpec) -> bool:
+    """Joined words, plurals, tenses, typos: every removed word has a near twin added. A
+    one-letter typo ("out" → "our") counts only between words no topic is about ("sell"
+    → "tell" is not a typo fix), and never when a figure or promise word changed."""
+    rules = ev.rules
+    old_words, new_words = words(ev.change.old_text, rules), words(ev.change.new_text, rules)
+    if old_words and "".join(old_words) == "".join(new_words):
+        return True
+    if not old_words or not new_words or ev.delta.modality_changed:
+        return False
+    removed, added = _changed_words(ev)
+    if len(removed) != len(added) or any(any(c.isdigit() for c in w) for w in removed + added):
+        return False
+    topical = lambda w: any(h >= 1 for h in rules.matcher.hits(w))  # noqa: E731
+    return all(max(fuzz.ratio(r, a) for a in added) >= 80 or any(
+        len(r) >= 3 and Levenshtein.distance(r, a) <= 1 and not topical(r) and not topical(a) for a in added)
+        for r in removed)
+
+
+@check("abbreviation")
+def is_abbreviation(ev: Evidence, spec: NoiseSpec) -> bool:
+    """"docs" → "documentation", "org" → "organization": each word removed is the short
+    (or long) form of a word added, from the declared pairs or as its first letters."""
+    if not ev.keeps_promises:
+        return False
+    removed, added = _changed_words(ev)
+    if not removed or len(removed) != len(added):
+        return False
+    pairs = set(spec.pairs) | {(b, a) for a, b in spec.pairs}
+
+    def same_word(a: str, b: str) -> bool:
+        short, long = sorted((a, b), key=len)
+        return (a, b) in pairs or (len(short) >= 3 and len(long) > len(short) + 2 and
+                                   long.startswith(short.rstrip("s")))
+    return all(any(same_word(r, a) for a in added) for r in removed)
+
+
+@check("grammar-word")
+def is_grammar_word(ev: Evidence, spec: NoiseSpec) -> bool:
+    """A word restored or dropped for grammar ("may also be to adjust" → "may also be
+    able to adjust"): every word added or removed is a declared grammar word, and no
+    promise word, figure or topic word changed."""
+    if not ev.keeps_promises:
+        return False
+    removed, added = _changed_words(ev)
+    changed = [w for w in removed + added if w not in ev.rules.stopwords]
+    return bool(removed + added) and bool(changed) and all(w in spec.words for w in changed) \
+        and len(changed) <= 2
+
+
+@check("tense")
+def is_tense(ev: Evidence, spec: NoiseSpec) -> bool:
+    """"we will extend" → "we extend": a future auxiliary added or dropped before the
+    same verb keeps the commitment; any other promise word changing is not this."""
+    d = ev.delta
+    modal = set(d.modal_removed) | set(d.modal_added)
+    if not modal or not modal <= spec.words or (d.modal_removed and d.modal_added) or d.numbers_changed:
+        return False
+    removed, added = _changed_words(ev)
+    others = [w for w in removed + added if w not in spec.words and w not in ev.rules.stopwords]
+    return all(len(w) >= 3 and any(Levenshtein.distance(w, x) <= 3 for x in removed + added if x != w)
+               for w in others)
+
+
+@check("consistent-rename")
+def is_consistent_rename(ev: Evidence, spec: NoiseSpec) -> bool:
+    """A term replaced by the same new term in two or more places of the document
+    ("Support Services" → "Technical Services", "workspace admin" → "workspace owner")
+    and gone from the new text: the document renamed it, definition included. Never
+    for words a topic is about ("Affiliates" → "Partners" is a new recipient)."""
+    key = _substitution(ev.change, ev.rules)
+    if key is None or ev.document.substitutions[key] < 2 or ev.topical:
+        return False
+    old_only = set(key[0].split()) - set(key[1].split())
+    return bool(old_only) and not (old_only & ev.document.new_words)
+
+
+def _proper_words(text: str, context: str) -> set[str] | None:
+    """The capitalised words of ``text`` when all are names (not sentence starts), else None.
+    A name may start with a digit ("37signals")."""
+    found = set()
+    ctx = plain(context)
+    for token in re.findall(r"(?:\d+[A-Za-z]|[A-Za-z])[\w·'-]*", plain(text)):
+        if token.islower() and not token[0].isdigit():
+            return None
+        at = ctx.find(token)
+        before = ctx[:at].rstrip() if at >= 0 else ""
+        if (at <= 0 or before[-1:] in ".!?:*#|-•" or before.endswith("(")) and \
+                re.search(rf"\b{re.escape(token.lower())}\b", ctx):
+            return None  # a sentence start that is an ordinary word ("Users", "We")
+        found.add(token.lower())
+    return found
+
+
+@check("rename")
+def is_rename(ev: Evidence, spec: NoiseSpec) -> bool:
+    """A product or company called by a new name ("Google Apps" → "G Suite", "Basecamp
+    employee" → "37signals employee"), nothing else changed. Not when the names are a
+    legal entity (a new company you deal with) or words a topic is about."""
+    change, delta = ev.change, ev.delta
+    if not (delta.removed and delta.added) or delta.modality_changed or _figures_changed(ev):
+        return False
+    if ev.topical:  # "Inc." → "Ltd" (a new legal entity), "Affiliates" → "Partners"
+        return False
+    if _heads_an_entry(ev):
+        return False  # "[Google reCAPTCHA](…). Anti-bot protection." → "[hCaptcha](…)": another provider
+    old_names = _proper_words(change.old_text, change.old_context or change.old_text)
+    new_first = plain(change.new_text).split()[:1]
+    new_names = _proper_words(change.new_text, change.new_context or change.new_text) or (
+        len(plain(change.new_text).split()) <= 3 and
+        _proper_words(new_first[0], change.new_context or change.new_text) if new_first else None)
+    return bool(old_names) and bool(new_names)
+
+
+def _heads_an_entry(ev: Evidence) -> bool:
+    """The change is the name at the head of a list item or table row: the entry itself."""
+    c, (old, new) = ev.change, ev.clauses
+    return c.old_block_kind in ("list_item", "table_row") and \
+        not plain(old.before).strip(" |*-•[") and not plain(new.before).strip(" |*-•[")
+
+
+def _figures_changed(ev: Evidence) -> bool:
+    """Numbers changed, not counting digits inside names ("37signals")."""
+    pure = lambda c: Counter({w: n for w, n in c.items() if w.isdigit()})  # noqa: E731
+    return pure(ev.delta.removed) != pure(ev.delta.added)
+
+
+@check("name-expansion")
+def is_name_expansion(ev: Evidence, spec: NoiseSpec) -> bool:
+    """"Mistral" → "the Mistral AI Products": a name the text already uses, spelled out
+    (or shortened), with nothing else changed."""
+    change = ev.change
+    if not (change.old_text and change.new_text) or not ev.keeps_promises:
+        return False
+    long_side, short_side, other_context = (
+        (change.new_text, change.old_text, change.old_context) if len(change.new_text) > len(change.old_text)
+        else (change.old_text, change.new_text, change.new_context))
+    name = re.sub(r"^(?:the|a|an|our|your)\s+", "", plain(long_side), flags=re.IGNORECASE)
+    short_words = set(plain(short_side).lower().split()) - {"the", "a", "an", "our", "your"}
+    return (bool(name) and short_words <= set(name.lower().split())
+            and all(w[:1].isupper() for w in name.split()) and name in plain(other_context))
+
+
+_MD_LINK = re.compile(r"(!?)\[((?:\\.|[^\]\\])*)\]\(([^)]*)\)")
+
+
+def _link_text_spans(block: str) -> list[tuple[int, int, str]]:
+    return [(m.start(2), m.end(2), m.group(3).split()[0] if m.group(3).split() else "")
+            for m in _MD_LINK.finditer(block)]
+
+
+@check("link-text")
+def is_link_text(ev: Evidence, spec: NoiseSpec) -> bool:
+    """Only the visible title of a link changed (``see [Managing your account](/a)`` →
+    ``see [Account settings](/a)``), and it still points to the same place: a title names
+    the page, the page says what it says. Not when a promise word or figure changed."""
+    c = ev.change
+    if not ev.keeps_promises or not (c.old_context and c.new_context):
+        return False
+    old_links, new_links = _link_text_spans(c.old_context), _link_text_spans(c.new_context)
+    if not old_links or len(old_links) != len(new_links):
+        return False
+    if [t for _, _, t in old_links] != [t for _, _, t in new_links]:
+        return False
+    outside = lambda block, spans: "".join(  # noqa: E731
+        block[a:b] for a, b in zip([0] + [e for _, e, _ in spans], [s for s, _, _ in spans] + [len(block)]))
+    return words(outside(c.old_context, old_links), ev.rules) == words(outside(c.new_context, new_links), ev.rules)
+
+
+@check("cross-reference")
+def is_cross_reference(ev: Evidence, spec: NoiseSpec) -> bool:
+    """A pointer to another place reworded ("below" → "in the Website Interactions
+    section", "see" → "view"): every word that changed is a pointer word or a title-case
+    section name, each side has one, and no promise word or figure changed."""
+    if not ev.keeps_promises:
+        return False
+    removed, added = _changed_words(ev)
+    c = ev.change
+    titled = {w.lower() for w in re.findall(r"\b[A-Z][\w'-]*", plain(f"{c.old_text} {c.new_text}"))}
+    content = [w for w in removed + added if w not in ev.rules.stopwords]
+    pointer = lambda ws: any(w in spec.words for w in ws)  # noqa: E731
+    return bool(content) and all(w in spec.words or w in titled for w in content) and \
+        (not removed or pointer(removed) or not [w for w in removed if w not in ev.rules.stopwords]) and \
+        (pointer(removed) or pointer(added)) and not (ev.topical and not pointer(removed + added))
+
+
+@check("repeat")
+def is_repeat(ev: Evidence, spec: NoiseSpec) -> bool:
+    """A run of 5+ words added or removed that the clause still says elsewhere (a duplicate)."""
+    change, rules = ev.change, ev.rules
+    if change.old_text and change.new_text:
+        return False
+    run = words(change.old_text or change.new_text, rules)
+    other = words(change.new_context if change.old_text else change.old_context, rules)
+    if len(run) < 5 or not other:
+        return False
+    return f" {' '.join(run)} " in f" {' '.join(other)} "
+
+
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+@check("table-header")
+def is_table_header(ev: Evidence, spec: NoiseSpec) -> bool:
+    """A table's header row added, removed or reworded, in short cells: column titles, not terms."""
+    change = ev.change
+    sides = [(t, c, k) for t, c, k in ((change.old_text, change.old_context, change.old_block_kind),
+                                       (change.new_text, change.new_context, change.new_block_kind)) if t.strip()]
+    for text, context, kind in sides:
+        cells = [c.strip() for c in text.split("|") if c.strip()]
+        if not cells or any(len(c.split()) > 6 or re.search(r"[\d.;:!?]", c) for c in cells):
+            return False
+        if kind != "table_header" and not _beside_table_rule(cells, context):
+            return False
+    return bool(sides)
+
+
+def _beside_table_rule(cells: list[str], context: str) -> bool:
+    """Whether a row of these cells stands next to a ``| --- |`` line: a header row in
+    text markdown-it reads as no table (a capture that lost the line above its rule)."""
+    lines = context.splitlines()
+    rows = [n for n, line in enumerate(lines) if line.lstrip().startswith("|") and all(c in line for c in cells)]
+    return any(0 <= k < len(lines) and _TABLE_RULE.match(lines[k]) for n in rows[:1] for k in (n - 1, n + 1))
+
+
+def _one_side(ev: Evidence) -> str | None:
+    c = ev.change
+    return None if (c.old_text and c.new_text) else plain(c.old_text or c.new_text)
+
+
+@check("defined-term")
+def is_defined_term(ev: Evidence, spec: NoiseSpec) -> bool:
+    """A defined-term label alone added or removed ((the "Terms")): it names, binds no one."""
+    side = _one_side(ev)
+    return side is not None and spec.pattern is not None and spec.pattern.search(side) is not None
+
+
+@check("informational")
+def is_informational(ev: Evidence, spec: NoiseSpec) -> bool:
+    """"To learn more, see …" added or removed on its own: a pointer commits to nothing."""
+    side = _one_side(ev)
+    return side is not None and spec.pattern is not None and spec.pattern.search(side) is not None
+
+
+@check("definition")
+def is_definition(ev: Evidence, spec: NoiseSpec) -> bool:
+    """A definition added or dropped on its own, with no promise word or figure in it,
+    binds no one; what the defined term then does is judged where it is used."""
+    side = _one_side(ev)
+    return side is not None and spec.pattern is not None and ev.keeps_promises and \
+        spec.pattern.search(side) is not None

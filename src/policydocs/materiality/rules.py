@@ -1,0 +1,341 @@
+"""The rules in force: topics, signals and noise checks read from the rule files (data),
+compiled once per rule set; the rules' view of words."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+from policydocs.errors import UserError
+from policydocs.memo import memoised
+from policydocs.plaintext import plain
+from policydocs.store import Store, read_text_file, safe_yaml_load, unknown_keys
+
+MAX_REASONS_PER_CHANGE = 3  # only a long change touching several topics gets more than one
+LONG_CHANGE_WORDS = 25  # a change this long may be about several topics at once
+WEAK_HIT = 0.4
+# `ignore:` patterns of round-1 rule files: each is now the pattern of the noise check of
+# the same name (link_label is a text cleaner, not a check)
+IGNORE_PATTERNS = ("stamp", "announcement", "link_label", "defined_term", "informational", "capture",
+                   "definition")
+NOISE_KEYS = ("check", "off", "patterns", "words", "why")
+QUOTE_WORDS = 14  # words quoted around a rule's match in a long change
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Something a change can touch, recognised by its patterns."""
+
+    id: str
+    title: str
+    patterns: tuple[re.Pattern[str], ...]
+    fallback: bool = False  # names changes that only flip a promise or a number
+    entries: bool = False  # names an entry (a party, place, product, domain) added to or dropped from a list
+    weak: tuple[re.Pattern[str], ...] = ()  # broad words: enough to decide, weak to name a topic
+
+    def hits(self, text: str) -> float:
+        """Strong matches count 1, weak ones ``WEAK_HIT``: "train" names training better than "outputs"."""
+        return (sum(len(p.findall(text)) for p in self.patterns)
+                + WEAK_HIT * sum(len(p.findall(text)) for p in self.weak))
+
+    def first_match(self, text: str) -> re.Match[str] | None:
+        found = [m for m in (p.search(text) for p in (*self.patterns, *self.weak)) if m]
+        return min(found, key=lambda m: m.start()) if found else None
+
+
+@dataclass(frozen=True)
+class NoiseSpec:
+    """One noise check as the rule files declare it: its name (the check of that name in
+    `policydocs.materiality.noise`), whether a project switched it off, its pattern and
+    its word list (what the check looks for, as data)."""
+
+    name: str
+    off: bool = False
+    pattern: re.Pattern[str] | None = None
+    words: frozenset[str] = frozenset()
+    pairs: tuple[tuple[str, str], ...] = ()  # "short: long" entries of `words`, as pairs
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The materiality rules in force (built-in rules plus a project's own)."""
+
+    rules: tuple[Topic, ...] = ()
+    digest: str = "none"  # part of the comparison cache key
+    modality: frozenset[str] = frozenset()
+    signal_kinds: tuple[tuple[str, frozenset[str]], ...] = ()  # ("negation", {"not", ...}), ...
+    contractions: tuple[tuple[str, str], ...] = ()
+    stopwords: frozenset[str] = frozenset()
+    link_label: re.Pattern[str] | None = None
+    noise: tuple[NoiseSpec, ...] = ()  # the noise checks in force, in order
+    sources: tuple[str, ...] = ()
+
+    def noise_check(self, name: str) -> NoiseSpec | None:
+        """The declaration of the noise check ``name`` when it is on."""
+        return next((n for n in self.noise if n.name == name and not n.off), None)
+
+    @property
+    def fallback(self) -> Topic | None:
+        return next((t for t in self.rules if t.fallback), None)
+
+    @property
+    def entries(self) -> Topic | None:
+        return next((t for t in self.rules if t.entries), None)
+
+    @functools.cached_property
+    def matcher(self) -> TopicMatcher:
+        """The topics (all but the fallback) compiled for one pass over a text."""
+        return TopicMatcher(tuple(t for t in self.rules if not (t.fallback or t.entries)))
+
+
+class TopicMatcher:
+    """Which topics a text touches, and how strongly (`Topic.hits`), for all topics at
+    once: one alternation of every pattern finds the texts no topic touches (most
+    clauses and blocks) in one pass, one alternation per topic finds the topics to
+    count, and only those run their patterns one by one (a topic's hits are counts per
+    pattern, which an alternation alone would not give). Results are remembered per
+    text: the changes of one block ask about the same block and clause texts again."""
+
+    def __init__(self, topics: tuple[Topic, ...]) -> None:
+        self.topics = topics
+        self._any = _either(p for t in topics for p in (*t.patterns, *t.weak))
+        self._each = tuple(_either((*t.patterns, *t.weak)) for t in topics)
+
+    def hits(self, text: str) -> tuple[float, ...]:
+        """`Topic.hits` of every topic, in order."""
+        return _topic_hits(self, text)
+
+    def touched(self, text: str) -> list[Topic]:
+        """The topics with at least one hit."""
+        return [t for t, h in zip(self.topics, self.hits(text)) if h]
+
+
+@memoised("materiality: topic hits", 4096)
+def _topic_hits(matcher: TopicMatcher, text: str) -> tuple[float, ...]:
+    if matcher._any is not None and matcher._any.search(text) is None:
+        return (0.0,) * len(matcher.topics)
+    return tuple(t.hits(text) if each is None or each.search(text) else 0.0
+                 for t, each in zip(matcher.topics, matcher._each))
+
+
+def _either(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern matching where any of ``patterns`` does (None when they cannot be
+    joined, e.g. a pattern with global inline flags: then each is tried alone)."""
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)", re.IGNORECASE)
+    except re.error:
+        return None
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+def builtin_rule_files() -> list[tuple[str, str]]:
+    """(name, text) of every packaged rule file, in name order."""
+    folder = resources.files("policydocs") / "rules"
+    return sorted((f"rules/{f.name}", f.read_text(encoding="utf-8"))
+                  for f in folder.iterdir() if f.name.endswith(".yml"))
+
+
+def load_rules(store: Store | None = None, extra: Path | None = None) -> RuleSet:
+    """Built-in rules, then the store's ``rules`` file, then ``extra``: later files add
+    topics or add patterns to a topic id already defined."""
+    files = builtin_rule_files()
+    paths = []
+    if store is not None and store.settings.rules:
+        paths.append(Path(store.root) / store.settings.rules)
+    if extra is not None:
+        paths.append(Path(extra))
+    for path in paths:
+        files.append((str(path), read_text_file(path)))
+    merged: dict[str, Any] = {"topics": {}, "modality": [], "kinds": {}, "contractions": {}, "stopwords": [],
+                              "link_label": [], "noise": {}}
+    for name, text in files:
+        _merge_rule_file(merged, safe_yaml_load(text, where=name), where=name)
+    return _build(merged, tuple(name for name, _ in files))
+
+
+def _merge_rule_file(merged: dict[str, Any], data: Any, *, where: str) -> None:
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        raise UserError(f"{where}: a rule file is a mapping with 'topics', 'signals' and 'ignore'")
+    unknown = unknown_keys(data, ("topics", "signals", "ignore", "noise"))
+    if unknown:
+        raise UserError(f"{where}: unknown key(s) {unknown}; use topics, signals, ignore, noise")
+    _merge_noise(merged["noise"], data.get("noise"), where=where)
+    topics = data.get("topics") or []
+    if not isinstance(topics, list):
+        raise UserError(f"{where}: 'topics' must be a list of {{id, title, patterns}}")
+    for n, topic in enumerate(topics, 1):
+        if not isinstance(topic, dict) or not isinstance(topic.get("id"), str):
+            raise UserError(f"{where}: topic #{n} needs an 'id' (and 'title', 'patterns')")
+        entry = merged["topics"].setdefault(topic["id"], {"title": topic["id"], "patterns": [], "weak": [],
+                                                          "fallback": False, "entries": False})
+        for key in ("patterns", "weak"):
+            patterns = topic.get(key) or []
+            if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+                raise UserError(f"{where}: topic '{topic['id']}': '{key}' must be a list of strings")
+            for pattern in patterns:
+                _compile(pattern, where=f"{where}: topic '{topic['id']}'")
+            entry[key] += patterns
+        if topic.get("title"):
+            entry["title"] = str(topic["title"])
+        entry["fallback"] = entry["fallback"] or bool(topic.get("fallback"))
+        entry["entries"] = entry["entries"] or bool(topic.get("entries"))
+    signals = data.get("signals") or {}
+    ignore = data.get("ignore") or {}
+    if not isinstance(signals, dict) or not isinstance(ignore, dict):
+        raise UserError(f"{where}: 'signals' and 'ignore' must be mappings")
+    merged["modality"] += [str(w).lower() for w in signals.get("modality") or []]
+    kinds = signals.get("kinds") or {}
+    if not isinstance(kinds, dict) or not all(isinstance(v, list) for v in kinds.values()):
+        raise UserError(f"{where}: 'signals.kinds' maps a kind (negation, ...) to a list of words")
+    for kind, kind_words in kinds.items():
+        merged["kinds"].setdefault(str(kind), [])
+        merged["kinds"][str(kind)] += [str(w).lower() for w in kind_words]
+        merged["modality"] += [str(w).lower() for w in kind_words]
+    merged["contractions"].update({str(k).lower(): str(v).lower()
+                                   for k, v in (signals.get("contractions") or {}).items()})
+    merged["stopwords"] += [str(w).lower() for w in ignore.get("stopwords") or []]
+    for key in IGNORE_PATTERNS:
+        if ignore.get(key):
+            _compile(ignore[key], where=f"{where}: ignore.{key}")
+            if key == "link_label":
+                merged[key].append(ignore[key])
+            else:  # a round-1 file: the pattern of the noise check of that name
+                merged["noise"].setdefault(key, _new_noise())["patterns"].append(ignore[key])
+
+
+def _new_noise() -> dict[str, Any]:
+    return {"off": False, "patterns": [], "words": []}
+
+
+def _merge_noise(merged: dict[str, Any], entries: Any, *, where: str) -> None:
+    """Noise checks in declaration order; a later file switches one off (``off: true``)
+    or adds patterns and words to it. Names are checked against the registry when the
+    rule set is built."""
+    if entries is None:
+        return
+    if not isinstance(entries, list):
+        raise UserError(f"{where}: 'noise' must be a list of {{check, off, patterns, words}}")
+    for n, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("check"), str):
+            raise UserError(f"{where}: noise entry #{n} needs a 'check' (the name of a noise check)")
+        unknown = unknown_keys(entry, NOISE_KEYS)
+        if unknown:
+            raise UserError(f"{where}: noise check '{entry['check']}': unknown key(s) {unknown}; "
+                            f"use {', '.join(NOISE_KEYS)}")
+        spec = merged.setdefault(entry["check"], _new_noise())
+        spec["off"] = bool(entry.get("off", spec["off"]))
+        for key in ("patterns", "words"):
+            values = entry.get(key) or []
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise UserError(f"{where}: noise check '{entry['check']}': '{key}' must be a list of strings")
+            if key == "patterns":
+                for pattern in values:
+                    _compile(pattern, where=f"{where}: noise check '{entry['check']}'")
+            spec[key] += values
+
+
+def _pair(entry: str) -> tuple[str, str]:
+    short, _, full = entry.partition(":")
+    return short.strip().lower(), full.strip().lower()
+
+
+def _compile(pattern: str, *, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise UserError(f"{where}: bad pattern {pattern!r} ({exc}); fix the regular expression") from None
+
+
+def _build(merged: dict[str, Any], sources: tuple[str, ...]) -> RuleSet:
+    digest = hashlib.sha256(json.dumps(merged, sort_keys=True).encode("utf-8")).hexdigest()
+    topics = tuple(
+        Topic(id=tid, title=t["title"], fallback=t["fallback"], entries=t.get("entries", False),
+              patterns=tuple(re.compile(p, re.IGNORECASE) for p in t["patterns"]),
+              weak=tuple(re.compile(p, re.IGNORECASE) for p in t["weak"]))
+        for tid, t in merged["topics"].items()
+    )
+
+    def either(patterns: list[str]) -> re.Pattern[str] | None:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
+
+    return RuleSet(
+        rules=topics, digest=digest[:16], modality=frozenset(merged["modality"]),
+        signal_kinds=tuple((kind, frozenset(ws)) for kind, ws in merged["kinds"].items()),
+        contractions=tuple(sorted(merged["contractions"].items())),
+        stopwords=frozenset(merged["stopwords"]) - frozenset(merged["modality"]),
+        link_label=either(merged["link_label"]),
+        noise=tuple(NoiseSpec(name=name, off=spec["off"], pattern=either(spec["patterns"]),
+                              words=frozenset(w.lower() for w in spec["words"] if ":" not in w),
+                              pairs=tuple(_pair(w) for w in spec["words"] if ":" in w))
+                    for name, spec in merged["noise"].items()),
+        sources=sources,
+    )
+
+
+# --- reading text (plain text: `policydocs.plaintext`) -----------------------------------
+
+_SECTION_REF = re.compile(r"(?<![$€£\d.,])\b(?:[A-Z]{1,2}\.)*\d+(?:\\?\.\d+)+\b(?!\s*%)|\b(?:section|clause)\s+(?:[A-Z]\.)*\d+(?:\\?\.\d+)*\b",
+                          re.IGNORECASE)
+_SECTION_NUMBER = re.compile(r"(?:[A-Z]{1,2}\.)*(?:\d+\\?\.)+\d*|(?:[A-Z]{1,2}\.)+|[A-Z]\.(?:\d+\.)*")
+_BREADCRUMB = re.compile(r"^\s*(?:\[[^\]]*\]\([^)]*\)\s*){2,}")
+_INNER_DOT = re.compile(r"(?<=\w)\.(?=\w)")
+
+
+def words(text: str, rules: RuleSet) -> list[str]:
+    """The rules' words: the `plain` text, lower case, link labels out, contractions spelled
+    out ("U.S." is "us"), amounts and percentages kept whole ("$5", "5%")."""
+    text = plain(text).lower()
+    if rules.link_label is not None:
+        text = rules.link_label.sub(" ", text)
+    for short, full in rules.contractions:
+        text = text.replace(short, full)
+    return re.findall(r"[\w$€£%]+", _INNER_DOT.sub("", text))
+
+
+def numbers(tokens: Iterable[str]) -> Counter[str]:
+    return Counter(t for t in tokens if any(c.isdigit() for c in t))
+
+
+# --- the verdict of one change -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Delta:
+    """What a change does to the words, once noise is set aside."""
+
+    removed: Counter[str]  # content words
+    added: Counter[str]
+    modal_removed: Counter[str]
+    modal_added: Counter[str]
+
+    @property
+    def numbers_changed(self) -> bool:
+        return numbers(self.removed) != numbers(self.added)
+
+    @property
+    def modality_changed(self) -> bool:
+        return bool(self.modal_removed or self.modal_added)
+
+
+def word_delta(old: str, new: str, rules: RuleSet) -> Delta:
+    old_words, new_words = words(old, rules), words(new, rules)
+    old_c, new_c = Counter(old_words), Counter(new_words)
+    removed, added = old_c - new_c, new_c - old_c
+
+    def pick(c: Counter[str], keep) -> Counter[str]:
+        return Counter({w: n for w, n in c.items() if keep(w)})
+
+    content = lambda w: w not in rules.stopwords and w not in rules.modality  # noqa: E731
+    modal = lambda w: w in rules.modality  # noqa: E731
+    return Delta(pick(removed, content), pick(added, content), pick(removed, modal), pick(added, modal))
