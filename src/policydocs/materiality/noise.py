@@ -47,8 +47,8 @@ class DocumentEvidence:
     places (a rename), and the words each body uses (is an old term gone everywhere?)."""
 
     substitutions: Counter[tuple[str, str]] = field(default_factory=Counter)
-    old_words: frozenset[str] = frozenset()
-    new_words: frozenset[str] = frozenset()
+    new_text: str = ""  # the new body's words, space-joined with a space at each end
+    same_words: bool = False  # both bodies read the same words in the same order
 
 
 @dataclass
@@ -71,9 +71,10 @@ class Evidence:
 
     @functools.cached_property
     def topical(self) -> bool:
-        """The changed words themselves name a topic the rules know."""
+        """The changed words themselves name a topic the rules know by a strong pattern
+        (a broad word such as "services" or "apps" alone does not)."""
         c = self.change
-        return any(self.rules.matcher.hits(plain(f"{c.old_text} \n {c.new_text}")))
+        return any(h >= 1 for h in self.rules.matcher.hits(plain(f"{c.old_text} \n {c.new_text}")))
 
 
 def first_noise(evidence: Evidence) -> str | None:
@@ -96,8 +97,9 @@ def document_evidence(comparison: Comparison, rules: RuleSet) -> DocumentEvidenc
         key = _substitution(change, rules)
         if key is not None:
             found[key] += 1
-    old_body, new_body = comparison.old_body(), comparison.new_body()
-    return DocumentEvidence(found, frozenset(words(old_body, rules)), frozenset(words(new_body, rules)))
+    old_words = words(_as_text(_visible_text(comparison.old_body())), rules)
+    new_words = words(_as_text(_visible_text(comparison.new_body())), rules)
+    return DocumentEvidence(found, f" {' '.join(new_words)} ", same_words=old_words == new_words)
 
 
 def _substitution(change: Change, rules: RuleSet) -> tuple[str, str] | None:
@@ -137,17 +139,25 @@ def _front_matter_lines(block: str, keys: frozenset[str]) -> re.Pattern[str]:
     return re.compile(rf"^[ \t]*(?:{'|'.join(map(re.escape, sorted(keys)))})[ \t]*[:=].*$", re.M | re.I)
 
 
-def _visible(text: str, spec: NoiseSpec) -> str:
-    """``text`` without what the source keeps from readers: HTML comments, reference-link
-    definitions, template tags, front-matter fences and ``key: value`` lines of the
-    declared front-matter keys."""
+_REF_LABEL = re.compile(r"(?<=\])\[[^\]\n]*\]")  # [text][label]: the label is a link target
+
+
+def _visible_text(text: str, keys: frozenset[str] = frozenset()) -> str:
+    """``text`` without what the source keeps from readers (`_visible`)."""
     text = _COMMENT.sub(" ", text)
     text = _TEMPLATE.sub(" ", text)
     text = _REF_DEF.sub(" ", text)
-    if spec.words:
-        text = _front_matter_lines(text, spec.words).sub(" ", text)
-    text = _FM_FENCE.sub(" ", text)
-    return text
+    text = _REF_LABEL.sub("", text)
+    if keys:
+        text = _front_matter_lines(text, keys).sub(" ", text)
+    return _FM_FENCE.sub(" ", text)
+
+
+def _visible(text: str, spec: NoiseSpec) -> str:
+    """``text`` without what the source keeps from readers: HTML comments, reference-link
+    definitions, labels of reference links (``[text][label]``), template tags,
+    front-matter fences and ``key: value`` lines of the declared front-matter keys."""
+    return _visible_text(text, spec.words)
 
 
 @check("invisible")
@@ -156,11 +166,16 @@ def is_invisible(ev: Evidence, spec: NoiseSpec) -> bool:
     and template tags are never shown to a reader: a change that leaves the visible text
     of its blocks word for word the same changes nothing anyone reads. (Imports drop this
     text; it reaches a comparison only when two source files are compared directly.)"""
-    c = ev.change
-    old, new = (c.old_context or c.old_text), (c.new_context or c.new_text)
+    old, new = _blocks(ev.change)
     if _visible(old, spec) == old and _visible(new, spec) == new:
         return False
     return words(_visible(old, spec), ev.rules) == words(_visible(new, spec), ev.rules)
+
+
+def _blocks(change: Change) -> tuple[str, str]:
+    """The old and new blocks of a change ("" for a side it does not have)."""
+    return ((change.old_context or change.old_text) if change.old_text else change.old_context,
+            (change.new_context or change.new_text) if change.new_text else change.new_context)
 
 
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>?")
@@ -178,14 +193,21 @@ def _as_text(block: str) -> str:
 def is_markup(ev: Evidence, spec: NoiseSpec) -> bool:
     """HTML turned into Markdown (``<a href=…>privacy</a>`` → ``[privacy](…)``), tags
     split onto lines, entities written as characters: the same words in the same order
-    once the markup is read as text, so the same sentence."""
-    c = ev.change
-    if not (c.old_context and c.new_context):
-        return False
-    old, new = _as_text(c.old_context), _as_text(c.new_context)
-    if old == c.old_context and new == c.new_context:
+    once the markup is read as text, so the same sentence; a figure or image added or
+    removed alone shows no words."""
+    old_block, new_block = _blocks(ev.change)
+    old, new = _as_text(old_block), _as_text(new_block)
+    if old == old_block and new == new_block:
         return False
     return words(old, ev.rules) == words(new, ev.rules)
+
+
+@check("reflow")
+def is_reflow(ev: Evidence, spec: NoiseSpec) -> bool:
+    """Both whole bodies read the same words in the same order (a paragraph split in
+    three, lists re-indented, HTML turned into Markdown): however the blocks were cut,
+    nothing a reader reads changed."""
+    return ev.document.same_words
 
 
 @check("same-clause")
@@ -229,10 +251,12 @@ def is_announcement(ev: Evidence, spec: NoiseSpec) -> bool:
 @check("capture")
 def is_capture(ev: Evidence, spec: NoiseSpec) -> bool:
     """Cookie banners and page chrome a web capture picked up ("Accept all cookies"), in
-    short blocks only: a policy's own cookie terms are long."""
+    short blocks or a short run of added blocks only: a policy's own cookie terms are long."""
     c = ev.change
-    return spec.pattern is not None and any(len(t.split()) <= 40 for t in _contexts(ev)) and \
-        spec.pattern.search(plain(f"{c.old_text} {c.new_text}")) is not None
+    changed = plain(f"{c.old_text} {c.new_text}")
+    short = len(changed.split()) <= 80 if not (c.old_text and c.new_text) else \
+        any(len(t.split()) <= 40 for t in _contexts(ev))
+    return spec.pattern is not None and short and spec.pattern.search(changed) is not None
 
 
 @check("changelog-entry")
@@ -325,15 +349,29 @@ def is_spelling(ev: Evidence, spec: NoiseSpec) -> bool:
     old_words, new_words = words(ev.change.old_text, rules), words(ev.change.new_text, rules)
     if old_words and "".join(old_words) == "".join(new_words):
         return True
-    if not old_words or not new_words or ev.delta.modality_changed:
+    if not old_words or not new_words:
         return False
     removed, added = _changed_words(ev)
+    joined_old, joined_new = "".join(removed), "".join(added)
+    if len(removed) != len(added) and min(len(joined_old), len(joined_new)) >= 6 and \
+            Levenshtein.distance(joined_old, joined_new) <= 1:
+        return True  # "all together" → "altogether"
+    if ev.delta.modality_changed and not _typo_into_promise_word(removed, added, rules):
+        return False
     if len(removed) != len(added) or any(any(c.isdigit() for c in w) for w in removed + added):
         return False
     topical = lambda w: any(h >= 1 for h in rules.matcher.hits(w))  # noqa: E731
     return all(max(fuzz.ratio(r, a) for a in added) >= 80 or any(
         len(r) >= 3 and Levenshtein.distance(r, a) <= 1 and not topical(r) and not topical(a) for a in added)
         for r in removed)
+
+
+def _typo_into_promise_word(removed: list[str], added: list[str], rules: RuleSet) -> bool:
+    """"automaticaly" → "automatically": a promise word appears only as the fix of a
+    misspelling of itself (no promise word removed, each one added has a near twin)."""
+    modal_added = [w for w in added if w in rules.modality]
+    return not any(w in rules.modality for w in removed) and bool(modal_added) and all(
+        any(r not in rules.modality and fuzz.ratio(m, r) >= 90 for r in removed) for m in modal_added)
 
 
 @check("abbreviation")
@@ -385,13 +423,12 @@ def is_tense(ev: Evidence, spec: NoiseSpec) -> bool:
 def is_consistent_rename(ev: Evidence, spec: NoiseSpec) -> bool:
     """A term replaced by the same new term in two or more places of the document
     ("Support Services" → "Technical Services", "workspace admin" → "workspace owner")
-    and gone from the new text: the document renamed it, definition included. Never
+    and nowhere left in the new text: the document renamed it, definition included. Never
     for words a topic is about ("Affiliates" → "Partners" is a new recipient)."""
     key = _substitution(ev.change, ev.rules)
     if key is None or ev.document.substitutions[key] < 2 or ev.topical:
         return False
-    old_only = set(key[0].split()) - set(key[1].split())
-    return bool(old_only) and not (old_only & ev.document.new_words)
+    return f" {key[0]} " not in ev.document.new_text
 
 
 def _proper_words(text: str, context: str) -> set[str] | None:
@@ -423,12 +460,27 @@ def is_rename(ev: Evidence, spec: NoiseSpec) -> bool:
         return False
     if _heads_an_entry(ev):
         return False  # "[Google reCAPTCHA](…). Anti-bot protection." → "[hCaptcha](…)": another provider
+    if _starts_clause(ev.clauses[0]) and not _looks_like_brand(change.old_text):
+        return False  # "Operating" → "Offering the Service": a capital that only starts a sentence
     old_names = _proper_words(change.old_text, change.old_context or change.old_text)
     new_first = plain(change.new_text).split()[:1]
     new_names = _proper_words(change.new_text, change.new_context or change.new_text) or (
         len(plain(change.new_text).split()) <= 3 and
         _proper_words(new_first[0], change.new_context or change.new_text) if new_first else None)
     return bool(old_names) and bool(new_names)
+
+
+def _starts_clause(clause: Clause) -> bool:
+    before = plain(clause.before).rstrip()
+    return not before or before[-1] in ".!?:;•-*|(\""
+
+
+def _looks_like_brand(text: str) -> bool:
+    """Two or more capitalised words, or one with a capital or digit inside ("WooCommerce",
+    "37signals", "hCaptcha"): a name whatever its place in the sentence."""
+    tokens = re.findall(r"[\w'-]+", plain(text))
+    capitalised = [t for t in tokens if t[:1].isupper()]
+    return len(capitalised) >= 2 or any(re.search(r"\w[A-Z0-9]|\d[a-z]", t) for t in tokens)
 
 
 def _heads_an_entry(ev: Evidence) -> bool:
@@ -566,5 +618,7 @@ def is_definition(ev: Evidence, spec: NoiseSpec) -> bool:
     """A definition added or dropped on its own, with no promise word or figure in it,
     binds no one; what the defined term then does is judged where it is used."""
     side = _one_side(ev)
-    return side is not None and spec.pattern is not None and ev.keeps_promises and \
-        spec.pattern.search(side) is not None
+    if side is None or spec.pattern is None or ev.delta.modality_changed:
+        return False
+    side = _SECTION_REF.sub(" ", side)
+    return spec.pattern.search(side) is not None and not re.search(r"\d", _SECTION_NUMBER.sub(" ", side, count=1))

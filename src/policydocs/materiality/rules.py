@@ -285,7 +285,9 @@ def _build(merged: dict[str, Any], sources: tuple[str, ...]) -> RuleSet:
 
 # --- reading text (plain text: `policydocs.plaintext`) -----------------------------------
 
-_SECTION_REF = re.compile(r"(?<![$€£\d.,])\b(?:[A-Z]{1,2}\.)*\d+(?:\\?\.\d+)+\b(?!\s*%)|\b(?:section|clause)\s+(?:[A-Z]\.)*\d+(?:\\?\.\d+)*\b",
+_SECTION_REF = re.compile(r"(?<![$€£\d.,])\b(?:[A-Z]{1,2}\.)*\d+(?:\\?\.\d+)+\b(?!\s*%)"
+                          r"|\b(?:sections?|clauses?)\s+(?:[A-Z]\.)*\d+(?:\\?\.\d+)*\b"
+                          r"(?:\s*(?:,|and|or|to|through|-|–)\s*(?:[A-Z]\.)*\d+(?:\\?\.\d+)*\b)*",
                           re.IGNORECASE)
 _SECTION_NUMBER = re.compile(r"(?:[A-Z]{1,2}\.)*(?:\d+\\?\.)+\d*|(?:[A-Z]{1,2}\.)+|[A-Z]\.(?:\d+\.)*")
 _BREADCRUMB = re.compile(r"^\s*(?:\[[^\]]*\]\([^)]*\)\s*){2,}")

@@ -1,0 +1,177 @@
+"""The noise checks: each one, on a real revision of the labelled set, is what makes a
+change editorial; the list is data (order, switching one off, adding a pattern), and a
+misspelt check is refused in one line."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+
+from policydocs.compare import compare
+from policydocs.errors import UserError
+from policydocs.evaluate import load_cases
+from policydocs.materiality import CHECKS, assess, judge_change, load_rules
+from policydocs.materiality.clauses import clauses_of
+from policydocs.materiality.noise import document_evidence
+
+RULES_DIR = Path(__file__).resolve().parents[1] / "src" / "policydocs" / "rules"
+
+# check → (real labelled case, the start of the old text and of the new text of the change it decides)
+REAL_CASES = {
+    "whitespace": ("am-0001", "\xa0", ""),
+    "case": ("am-0082", "agreement", "Agreement"),
+    "quotes": ("bc-0027", "You'll", "You’ll"),
+    "link": ("am-0033", "en.blog.wordpress.com", "www.theverge.com"),
+    "renumbering": ("am-0072", "15", "17"),
+    "markdown": ("am-0004", "**\n**", ""),
+    "punctuation": ("am-0038", "", "."),
+    "invisible": ("am-0183", "<!--\n This is the Terms of Service", ""),
+    "markup": ("am-0024", "<dt>", ""),
+    "reflow": ("am-0003", "", "   *   **General Terms.**"),
+    "same-clause": ("ota-0430", "58", "59"),
+    "function-words": ("am-0105", "you", "your"),
+    "stamp": ("bc-0001", "", "*Last updated: May 24, 2018*"),
+    "announcement": ("ota-1744", "", "We’re updating our Terms of Service"),
+    "capture": ("ota-1429", "", "Cookie Notice"),
+    "changelog-entry": ("am-0020", "", "* January 30, 2015: Cleaned up section 2"),
+    "heading": ("am-0041", "", "### Terms of Service"),
+    "section-numbers": ("am-0118", "17", "16"),
+    "spelling": ("am-0017", "web site", "website"),
+    "abbreviation": ("am-0044", "betterchange", "better"),
+    "grammar-word": ("am-0199", "", "able "),
+    "consistent-rename": ("am-0062", "Google Apps", "G Suite"),
+    "rename": ("am-0111", "Polldaddy", "Crowdsignal"),
+    "name-expansion": ("ota-2920", "Mistral", "the Mistral AI Products"),
+    "link-text": ("am-0164", "Recurring ", ""),
+    "cross-reference": ("bc-0111", "below", "in the Website Interactions section"),
+    "table-header": ("ota-9002", "", "| Entity | Processing location |"),
+    "defined-term": ("am-0086", "", '("Terms") '),
+    "informational": ("bc-0004", "", "For more information about how we keep"),
+    "definition": ("ota-3213", "", "1.4 **“Customer Applications”** means"),
+}
+# Checks no labelled revision exercises yet: shown on a real sentence shape instead.
+WITHOUT_A_LABELLED_CASE = {"tense", "repeat"}
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+@pytest.fixture(scope="module")
+def cases():
+    return {case.id: case for case in load_cases()}
+
+
+def _judged(case, rules):
+    comparison = compare(case.old, case.new)
+    clauses = clauses_of(comparison)
+    document = document_evidence(comparison, rules)
+    return [(change, *judge_change(change, rules, clauses.get(change.id), document))
+            for change in comparison.changes]
+
+
+def _the_change(judged, old_start: str, new_start: str):
+    found = [(c, noise, reasons) for c, noise, reasons in judged
+             if c.old_text.startswith(old_start) and c.new_text.startswith(new_start)]
+    assert found, f"no change starting {old_start!r} → {new_start!r}"
+    return found[0]
+
+
+def test_every_declared_check_has_a_real_case_or_is_named_as_lacking_one(rules):
+    declared = {spec.name for spec in rules.noise}
+    assert declared == set(CHECKS)
+    assert declared == set(REAL_CASES) | WITHOUT_A_LABELLED_CASE
+
+
+@pytest.mark.parametrize("name", sorted(REAL_CASES))
+def test_the_check_makes_its_real_change_editorial_and_names_it(name, rules, cases):
+    case_id, old_start, new_start = REAL_CASES[name]
+    assert cases[case_id].material is False
+    change, noise, reasons = _the_change(_judged(cases[case_id], rules), old_start, new_start)
+    assert (noise, reasons) == (name, ())
+
+
+def test_every_check_says_why_it_is_safe():
+    for name, check in CHECKS.items():
+        assert check.__doc__ and len(check.__doc__.split()) >= 8, name
+
+
+def test_the_site_shows_the_checks_name_as_the_editorial_kind(rules, cases):
+    assessed = assess(compare(cases["am-0111"].old, cases["am-0111"].new), rules)
+    renamed = [c for c in assessed.changes if c.old_text.startswith("Polldaddy")]
+    assert renamed and all(c.kind == "editorial" and c.editorial == "rename" and not c.material for c in renamed)
+
+
+def test_a_future_auxiliary_dropped_before_the_same_verb_keeps_the_commitment(rules):
+    old = "Once the law takes effect, we will extend these rights to every user.\n"
+    new = "Once the law takes effect, we extend these rights to every user.\n"
+    (change,) = compare(old, new).changes
+    assert judge_change(change, rules)[0] == "tense"
+    flipped = compare(old, old.replace("will extend", "may extend")).changes[0]
+    assert judge_change(flipped, rules)[1], "will → may is material"
+
+
+def test_a_duplicated_run_of_the_same_clause_is_a_repeat(rules):
+    old = "We keep your data for 30 days. We keep your data for 30 days after you delete it.\n"
+    new = "We keep your data for 30 days after you delete it.\n"
+    (change,) = compare(old, new).changes
+    assert judge_change(change, rules) == ("repeat", ())
+
+
+def test_a_project_can_switch_a_check_off_and_the_change_is_judged_as_content(tmp_path, cases):
+    own = tmp_path / "rules.yml"
+    own.write_text(yaml.safe_dump({"noise": [{"check": "rename", "off": True},
+                                             {"check": "consistent-rename", "off": True}]}))
+    case = cases["am-0111"]
+    with_rename = assess(compare(case.old, case.new), load_rules())
+    without = assess(compare(case.old, case.new), load_rules(extra=own))
+    assert not with_rename.material
+    assert without.material
+    assert any(c.old_text.startswith("Polldaddy") and c.kind == "content" for c in without.changes)
+
+
+def test_a_project_can_add_a_pattern_to_a_check_without_code(tmp_path):
+    old = "We sell nothing.\n"  # a capture that picked up the site's newsletter box
+    new = "We sell nothing.\n\nJoin our newsletter: we may email you about your data.\n"
+    plain_rules = load_rules()
+    assert assess(compare(old, new), plain_rules).material
+    own = tmp_path / "rules.yml"
+    own.write_text(yaml.safe_dump({"noise": [{"check": "capture", "patterns": [r"\bjoin our newsletter\b"]}]}))
+    assessed = assess(compare(old, new), load_rules(extra=own))
+    assert not assessed.material
+    assert "capture" in [c.editorial for c in assessed.changes]
+
+
+def test_a_misspelt_check_is_one_line_naming_the_file(tmp_path):
+    own = tmp_path / "rules.yml"
+    own.write_text(yaml.safe_dump({"noise": [{"check": "renames", "off": True}]}))
+    with pytest.raises(UserError) as raised:
+        load_rules(extra=own)
+    message = str(raised.value)
+    assert "\n" not in message and str(own) in message and "renames" in message and "rename" in message
+
+
+def test_the_builtin_list_runs_in_the_order_of_noise_yml(rules):
+    declared = [entry["check"] for entry in
+                yaml.safe_load((RULES_DIR / "noise.yml").read_text(encoding="utf-8"))["noise"]]
+    assert [spec.name for spec in rules.noise] == declared
+    assert declared[:7] == ["whitespace", "case", "quotes", "link", "renumbering", "markdown", "punctuation"]
+
+
+def test_a_new_subprocessor_in_a_list_is_material_with_no_topic_word_in_sight(rules, cases):
+    assessed = assess(compare(cases["bc-0213"].old, cases["bc-0213"].new), rules)
+    assert assessed.material
+    (reason,) = [r for c in assessed.changes for r in c.reasons]
+    assert "Convert.com" in reason.explanation and "added the list item" in reason.explanation
+
+
+def test_a_rename_is_not_assumed_for_the_name_that_heads_a_list_entry(rules, cases):
+    case = cases["bc-0133"]  # Google reCAPTCHA → hCaptcha in a list of subprocessors
+    assert case.material
+    assert assess(compare(case.old, case.new), rules).material
+    unchanged = replace(case, new=case.old)
+    assert not assess(compare(unchanged.old, unchanged.new), rules).material
