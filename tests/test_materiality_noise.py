@@ -53,7 +53,7 @@ REAL_CASES = {
     "definition": ("ota-3213", "", "1.4 **“Customer Applications”** means"),
 }
 # Checks no labelled revision exercises yet: shown on a real sentence shape instead.
-WITHOUT_A_LABELLED_CASE = {"tense", "repeat"}
+WITHOUT_A_LABELLED_CASE = {"tense", "repeat", "self-reference", "moved-phrase", "said-elsewhere"}
 
 
 @pytest.fixture(scope="module")
@@ -175,3 +175,31 @@ def test_a_rename_is_not_assumed_for_the_name_that_heads_a_list_entry(rules, cas
     assert assess(compare(case.old, case.new), rules).material
     unchanged = replace(case, new=case.old)
     assert not assess(compare(unchanged.old, unchanged.new), rules).material
+
+
+def test_the_publishers_own_name_swapped_for_we_is_a_self_reference(rules):
+    intro = "Basecamp makes software. Basecamp hosts your data in the US. Basecamp answers email.\n\n"
+    old = intro + "Basecamp also retains the right to suspend accounts.\n"
+    new = intro + "We also retain the right to suspend accounts.\n"
+    assessed = assess(compare(old, new), rules)
+    assert not assessed.material and "self-reference" in [c.editorial for c in assessed.changes]
+    third_party = "Google also retains the right to suspend accounts.\n"
+    assert assess(compare(intro + third_party, intro + "We also retain the right to suspend accounts.\n"),
+                  rules).material, "a party named once and replaced by we is a new party"
+
+
+def test_a_phrase_moved_within_its_clause_is_not_material_but_swapped_parties_are(rules):
+    old = "As much as possible, we look for root cause solutions to avoid outages.\n"
+    new = "We look for root cause solutions as much as possible to avoid outages.\n"
+    assessed = assess(compare(old, new), rules)
+    assert not assessed.material
+    assert "moved-phrase" in [c.editorial for c in assessed.changes]
+
+
+def test_a_sentence_the_old_text_already_says_is_said_elsewhere(rules):
+    sentence = "You can report violative content to us directly from the app by choosing Report Issue."
+    old = f"## Safety\n\nWe review reports.\n\n## Reporting\n\n{sentence}\n"
+    new = f"## Safety\n\nWe review reports.\n\n{sentence}\n\n## Reporting\n\n{sentence}\n"
+    assessed = assess(compare(old, new), rules)
+    assert not assessed.material
+    assert "said-elsewhere" in [c.editorial for c in assessed.changes]

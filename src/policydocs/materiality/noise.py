@@ -25,6 +25,7 @@ from rapidfuzz.distance import Levenshtein
 
 from policydocs.compare import BlockKind, Change, Comparison
 from policydocs.materiality.clauses import Clause
+from policydocs.materiality.lexicon import is_common_word, is_misspelling
 from policydocs.materiality.rules import _SECTION_NUMBER, _SECTION_REF, _BREADCRUMB, Delta, NoiseSpec, RuleSet, \
     word_delta, words
 from policydocs.plaintext import LINK, link_texts, plain
@@ -47,8 +48,10 @@ class DocumentEvidence:
     places (a rename), and the words each body uses (is an old term gone everywhere?)."""
 
     substitutions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    old_text: str = ""  # the old body's words, space-joined with a space at each end
     new_text: str = ""  # the new body's words, space-joined with a space at each end
     same_words: bool = False  # both bodies read the same words in the same order
+    old_counts: Counter[str] = field(default_factory=Counter)  # how often each word occurs in the old body
 
 
 @dataclass
@@ -99,13 +102,15 @@ def document_evidence(comparison: Comparison, rules: RuleSet) -> DocumentEvidenc
             found[key] += 1
     old_words = words(_as_text(_visible_text(comparison.old_body())), rules)
     new_words = words(_as_text(_visible_text(comparison.new_body())), rules)
-    return DocumentEvidence(found, f" {' '.join(new_words)} ", same_words=old_words == new_words)
+    return DocumentEvidence(found, f" {' '.join(old_words)} ", f" {' '.join(new_words)} ",
+                            same_words=old_words == new_words, old_counts=Counter(old_words))
 
 
 def _substitution(change: Change, rules: RuleSet) -> tuple[str, str] | None:
     if change.kind != "content" or change.type != "replace" or not (change.old_text and change.new_text):
         return None
-    old, new = words(change.old_text, rules), words(change.new_text, rules)
+    content = lambda text: [w for w in words(text, rules) if w not in rules.stopwords]  # noqa: E731
+    old, new = content(change.old_text), content(change.new_text)
     if not old or not new or len(old) > 4 or len(new) > 4:
         return None
     if any(any(ch.isdigit() for ch in w) for w in old + new) or (set(old + new) & rules.modality):
@@ -361,7 +366,8 @@ def is_spelling(ev: Evidence, spec: NoiseSpec) -> bool:
     if len(removed) != len(added) or any(any(c.isdigit() for c in w) for w in removed + added):
         return False
     topical = lambda w: any(h >= 1 for h in rules.matcher.hits(w))  # noqa: E731
-    return all(max(fuzz.ratio(r, a) for a in added) >= 80 or any(
+    return all(any(is_misspelling(r) and fuzz.ratio(r, a) >= 80 for a in added) or
+               max(fuzz.ratio(r, a) for a in added) >= 80 or any(
         len(r) >= 3 and Levenshtein.distance(r, a) <= 1 and not topical(r) and not topical(a) for a in added)
         for r in removed)
 
@@ -431,12 +437,15 @@ def is_consistent_rename(ev: Evidence, spec: NoiseSpec) -> bool:
     return f" {key[0]} " not in ev.document.new_text
 
 
-def _proper_words(text: str, context: str) -> set[str] | None:
+def _proper_words(text: str, context: str, stopwords: frozenset[str] = frozenset()) -> set[str] | None:
     """The capitalised words of ``text`` when all are names (not sentence starts), else None.
-    A name may start with a digit ("37signals")."""
+    A name may start with a digit ("37signals"); grammar words around it ("are" → "is")
+    are not part of it."""
     found = set()
     ctx = plain(context)
     for token in re.findall(r"(?:\d+[A-Za-z]|[A-Za-z])[\w·'-]*", plain(text)):
+        if token.islower() and token in stopwords:
+            continue
         if token.islower() and not token[0].isdigit():
             return None
         at = ctx.find(token)
@@ -460,13 +469,15 @@ def is_rename(ev: Evidence, spec: NoiseSpec) -> bool:
         return False
     if _heads_an_entry(ev):
         return False  # "[Google reCAPTCHA](…). Anti-bot protection." → "[hCaptcha](…)": another provider
-    if _starts_clause(ev.clauses[0]) and not _looks_like_brand(change.old_text):
+    if _starts_clause(ev.clauses[0]) and not _looks_like_brand(change.old_text) and \
+            all(is_common_word(w) for w in re.findall(r"[A-Za-z]+", plain(change.old_text))):
         return False  # "Operating" → "Offering the Service": a capital that only starts a sentence
-    old_names = _proper_words(change.old_text, change.old_context or change.old_text)
+    stop = ev.rules.stopwords
+    old_names = _proper_words(change.old_text, change.old_context or change.old_text, stop)
     new_first = plain(change.new_text).split()[:1]
-    new_names = _proper_words(change.new_text, change.new_context or change.new_text) or (
+    new_names = _proper_words(change.new_text, change.new_context or change.new_text, stop) or (
         len(plain(change.new_text).split()) <= 3 and
-        _proper_words(new_first[0], change.new_context or change.new_text) if new_first else None)
+        _proper_words(new_first[0], change.new_context or change.new_text, stop) if new_first else None)
     return bool(old_names) and bool(new_names)
 
 
@@ -494,6 +505,28 @@ def _figures_changed(ev: Evidence) -> bool:
     """Numbers changed, not counting digits inside names ("37signals")."""
     pure = lambda c: Counter({w: n for w, n in c.items() if w.isdigit()})  # noqa: E731
     return pure(ev.delta.removed) != pure(ev.delta.added)
+
+
+SELF_MENTIONS = 3  # a name the old text uses this often is the publisher's own, not a third party's
+
+
+@check("self-reference")
+def is_self_reference(ev: Evidence, spec: NoiseSpec) -> bool:
+    """"Basecamp also retains the right" → "We also retain the right", "Automattic Inc.'s
+    privacy policy" → "our Privacy Policy": the publisher's name swapped for "we", "us"
+    or "our" (or back). The name must be one the old text uses often (the publisher
+    names itself; a third party replaced by "we" is a new party and is not this)."""
+    if not ev.keeps_promises:
+        return False
+    c = ev.change
+    removed, added = _changed_words(ev)
+    for name_side, name_text, pronoun_side in ((removed, c.old_text, added), (added, c.new_text, removed)):
+        capitalised = {t.lower() for t in re.findall(r"\b[A-Z0-9][\w-]*", plain(name_text))}
+        names = [w for w in name_side if w not in ev.rules.stopwords and w not in ("inc", "s")]
+        if pronoun_side and all(w in spec.words for w in pronoun_side) and names and all(
+                w in capitalised and ev.document.old_counts[w] >= SELF_MENTIONS for w in names):
+            return True
+    return False
 
 
 @check("name-expansion")
@@ -553,6 +586,37 @@ def is_cross_reference(ev: Evidence, spec: NoiseSpec) -> bool:
     return bool(content) and all(w in spec.words or w in titled for w in content) and \
         (not removed or pointer(removed) or not [w for w in removed if w not in ev.rules.stopwords]) and \
         (pointer(removed) or pointer(added)) and not (ev.topical and not pointer(removed + added))
+
+
+@check("moved-phrase")
+def is_moved_phrase(ev: Evidence, spec: NoiseSpec) -> bool:
+    """"we look for root cause solutions as much as possible" ← "as much as possible, we
+    look for root cause solutions": a run of three or more words taken out of a clause and
+    put back in the same clause, every other word kept. Single words swapped are not this
+    ("A may share with B" → "B may share with A" changes who does what)."""
+    c = ev.change
+    run = words(c.old_text or c.new_text, ev.rules)
+    if (c.old_text and c.new_text) or len(run) < 3:
+        return False
+    old_clause, new_clause = (words(cl.text, ev.rules) for cl in ev.clauses)
+    if Counter(old_clause) != Counter(new_clause) or old_clause == new_clause:
+        return False
+    text = f" {' '.join(new_clause if c.new_text else old_clause)} "
+    other = f" {' '.join(old_clause if c.new_text else new_clause)} "
+    return f" {' '.join(run)} " in text and f" {' '.join(run)} " in other
+
+
+@check("said-elsewhere")
+def is_said_elsewhere(ev: Evidence, spec: NoiseSpec) -> bool:
+    """A passage of eight or more words added that the old text already says word for
+    word, or removed that the new text still says: the text moved (or was duplicated);
+    nothing is said that was not, nothing unsaid."""
+    c = ev.change
+    if c.old_text and c.new_text:
+        return False
+    run = words(c.new_text or c.old_text, ev.rules)
+    body = ev.document.old_text if c.new_text else ev.document.new_text
+    return len(run) >= 8 and f" {' '.join(run)} " in body
 
 
 @check("repeat")
