@@ -84,3 +84,25 @@ def test_notice_is_short_one_line_per_change_and_points_to_the_rest(run_cli, tmp
     # topics in the banner sentence are named in words, not rule ids
     first = result.stdout.splitlines()[2]
     assert "training models on data" in first and "model-training" not in first
+
+
+def _editorial_revision(root: Path, version_id: str = "2099-01-01") -> str:
+    """A later Security version whose only change is a spelling fix (and curly quotes)."""
+    old = (root / "security" / "2023.md").read_text()
+    head, _, body = old.partition("\n---\n")
+    new_body = body.replace("'", "’").replace(" & ", " and ", 1)
+    assert new_body != body
+    head = head.replace("effective: '2023'", f"effective: '{version_id}'")
+    (root / "security" / f"{version_id}.md").write_text(head + "\n---\n" + new_body)
+    return f"security@{version_id}"
+
+
+def test_an_editorial_revision_has_no_notice_one_line_says_why(run_cli, tmp_path):
+    root = store_copy(tmp_path, period=30, announced=None)
+    ref = _editorial_revision(root)
+    result = run_cli("notice", ref, "--store", str(root))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("No notice: Security & privacy security@2099-01-01 has no material change")
+    assert result.stdout.count("\n") == 1 and "editorial" in result.stdout
+    check = run_cli("check", "--no-git", "--store", str(root))
+    assert "security/2099-01-01.md" not in check.stdout  # no notice period to keep either

@@ -70,6 +70,9 @@ def test_a_branch_with_an_editorial_change_is_reviewed_as_editorial(tmp_path, ru
     (reviewed,) = data["versions"]
     assert reviewed["verdict"] == "editorial" and reviewed["material_changes"] == []
     assert data["check"] == []
+    assert reviewed["notice"] == ""  # an editorial revision is announced to no one
+    markdown = run_cli("review", "--store", "policy_versions", "--base", "main", cwd=repo.path).stdout
+    assert "No notice: the version has no material change" in markdown and "Draft notice" not in markdown
 
 
 def test_a_branch_editing_a_published_version_puts_the_immutability_failure_in_the_review(tmp_path, run_cli):

@@ -170,6 +170,23 @@ def test_upcoming_version_puts_a_banner_linking_to_its_compare(tmp_path: Path) -
     assert soup(site / "site/policies/privacy-policy/index.html").select_one(".md-banner") is None
 
 
+def test_an_upcoming_editorial_revision_gets_no_banner_and_no_home_notice(tmp_path: Path) -> None:
+    store = write_store(tmp_path / "s")
+    current = (store / "security" / "2023.md").read_text()
+    upcoming = re.sub(r"effective: '?2023'?", "effective: 2099-09-01", current).replace(
+        "# Security & privacy", "# Security and privacy", 1)
+    assert upcoming != current
+    (store / "security" / "2099-09-01.md").write_text(upcoming)
+    site = write_site_project(tmp_path / "p", store)
+    mkdocs_build(site)
+    page = soup(site / "site/policies/security/index.html")
+    assert page.select_one('[data-md-component="announce"] .pd-banner') is None
+    home = [li.get_text(" ", strip=True) for li in soup(site / "site/index.html").select(".pd-notices li")]
+    assert home and not any("2099" in item or "1 September 2099" in item for item in home)
+    changelog = soup(site / "site/changelog/index.html").get_text(" ", strip=True)
+    assert "1 September 2099" in changelog  # the changelog still lists every version
+
+
 def test_changelog_lists_every_version_newest_first(built: Path) -> None:
     items = soup(built / "changelog/index.html").select(".pd-changelog li")
     dates = [li.time["datetime"] for li in items]

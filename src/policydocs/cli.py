@@ -230,15 +230,18 @@ def _notice_period_problems(store, store_root: Path) -> list:
 @store_option
 @user_errors
 def notice(ref: str, site_url: str, store_root: Path) -> None:
-    """Print the material-change notice of a version (REF: policy-id@version-id) as Markdown."""
+    """Print the material-change notice of a version (REF: policy-id@version-id) as Markdown
+    (a version with no material change has none: one line says so)."""
     from policydocs.comparisons import cached_compare, project_cache
     from policydocs.materiality import load_rules
-    from policydocs.notices import notice_markdown
+    from policydocs.notices import no_notice_line, notice_markdown
     from policydocs.store import open_store
 
     store = open_store(store_root)
-    click.echo(notice_markdown(store, store.resolve(ref), load_rules(store), site_url=site_url,
-                               compare=cached_compare(project_cache(store_root))), nl=False)
+    version, rules = store.resolve(ref), load_rules(store)
+    compare = cached_compare(project_cache(store_root))
+    text = notice_markdown(store, version, rules, site_url=site_url, compare=compare)
+    click.echo(text or no_notice_line(store, version, rules, compare=compare), nl=not text)
 # --- issue #3: the compare engine (policydocs diff) ------------------------------------
 
 

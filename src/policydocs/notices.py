@@ -53,6 +53,17 @@ def headline(version: Version, comparison: Comparison | None, rules: RuleSet) ->
     return f"{version.title} was updated (no material change), effective {version.legal_date}."
 
 
+def no_notice_line(store: Store, version: Version, rules: RuleSet,
+                   compare: CompareFn = compare_versions) -> str:
+    """Why a version has no notice, in one line: what its changes were."""
+    pair = previous_pair(store, version)
+    comparison = compare(pair.old, pair.new, rules) if pair else None
+    editorial = sum(c.kind == "editorial" for c in comparison.changes) if comparison else 0
+    total = len(comparison.changes) if comparison else 0
+    return (f"No notice: {version.title} {version.ref} has no material change "
+            f"({total} change(s), {editorial} editorial); nothing to announce.")
+
+
 def notice_first_line(store: Store, version: Version, rules: RuleSet,
                       compare: CompareFn = compare_versions) -> str:
     """`headline` of a version in its store."""
@@ -63,9 +74,12 @@ def notice_first_line(store: Store, version: Version, rules: RuleSet,
 
 def notice_markdown(store: Store, version: Version, rules: RuleSet, *, site_url: str = "",
                     compare: CompareFn = compare_versions) -> str:
-    """The material-change notice of ``version`` as Markdown."""
+    """The material-change notice of ``version`` as Markdown; "" when the version has no
+    material change (an editorial revision is not announced to anyone)."""
     pair = previous_pair(store, version)
     comparison = compare(pair.old, pair.new, rules) if pair else None  # once, for all below
+    if comparison is not None and not comparison.material:
+        return ""
     lines = [f"# {version.title}: notice of changes", "", headline(version, comparison, rules), ""]
     lines += [f"- **Effective:** {version.legal_date}"
               + (" (stated in the text)" if version.legal_date_basis == "stated" else ""),

@@ -220,7 +220,10 @@ def _version_markdown(v: Reviewed) -> str:
         lines += ["", "</details>", ""]
     if v.other_changes:
         lines += [f"{v.other_changes} other (editorial or immaterial) change(s): see the redline.", ""]
-    lines += ["<details><summary>Draft notice</summary>", "", v.notice.rstrip(), "", "</details>", ""]
+    if v.notice:
+        lines += ["<details><summary>Draft notice</summary>", "", v.notice.rstrip(), "", "</details>", ""]
+    else:
+        lines += ["No notice: the version has no material change, so nothing is announced.", ""]
     return "\n".join(lines) + "\n"
 
 

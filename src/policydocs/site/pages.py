@@ -224,7 +224,8 @@ def policy_banner(ctx: SiteContext, policy: Policy, here: str) -> str:
     material change that took effect within the last ``banner_days`` days."""
     current = ctx.current(policy)
     upcoming = policy.upcoming(ctx.today)
-    if upcoming:
+    ahead = previous_pair(ctx.store, upcoming[0]) if upcoming else None
+    if upcoming and (ahead is None or ctx.material(ahead)):  # an editorial revision gets no banner
         nxt = upcoming[0]
         target = (compare_link(ctx, here, current, nxt, "See what will change") if current
                   else f'<a href="{ctx.href(here, version_uri(policy.id, nxt.version_id))}">'
@@ -258,7 +259,8 @@ def home_page(ctx: SiteContext) -> GeneratedPage:
                          "count": len(policy.versions)})
     html = ctx.templates.render(
         "home", intro=ctx.options.home_intro, site_name=ctx.options.site_name, policies=policies,
-        notices=[_entry(ctx, here, e) for e in ctx.entries[:LATEST_NOTICES]],
+        notices=[_entry(ctx, here, e) for e in
+                 [e for e in ctx.entries if e.material is not False][:LATEST_NOTICES]],
         changelog_href=ctx.href(here, changelog_uri()),
         feed_href=ctx.href(here, "feed.xml") if ctx.options.feeds else None)
     return GeneratedPage(here, ctx.options.site_name, html, in_nav=True, searchable=True,
