@@ -51,6 +51,8 @@ REAL_CASES = {
     "defined-term": ("am-0086", "", '("Terms") '),
     "informational": ("bc-0004", "", "For more information about how we keep"),
     "definition": ("ota-3213", "", "1.4 **“Customer Applications”** means"),
+    "pointer-sentence": ("am-0157", "", "and sources of that information"),
+    "label-line": ("am-0073", "", "Designated Copyright Agent"),
 }
 # Checks no labelled revision exercises yet: shown on a real sentence shape instead.
 WITHOUT_A_LABELLED_CASE = {"tense", "repeat", "self-reference", "moved-phrase", "said-elsewhere"}

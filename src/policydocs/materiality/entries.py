@@ -31,14 +31,16 @@ def _is_name(line: str, rules: RuleSet) -> bool:
     if not tokens or len(tokens) > ENTRY_WORDS:
         return False
     first = tokens[0]
-    return (first[:1].isupper() or first[:1].isdigit() or DOMAIN.fullmatch(first) is not None) and \
+    brand = re.search(r"[a-z][A-Z]", first) is not None  # "hCaptcha", "iCloud"
+    return (first[:1].isupper() or first[:1].isdigit() or brand or DOMAIN.fullmatch(first) is not None) and \
         first.lower() not in rules.stopwords and first.lower() not in rules.modality
 
 
 def names_an_entry(change: Change, clauses: tuple[Clause, Clause], rules: RuleSet) -> bool:
     """Whether the change adds, drops or swaps a named entry of a list or table, or adds
     or drops a domain anywhere."""
-    if set(d.lower() for d in DOMAIN.findall(change.old_text)) != set(d.lower() for d in DOMAIN.findall(change.new_text)):
+    domains = [{d.lower() for d in DOMAIN.findall(link_texts(text))} for text in (change.old_text, change.new_text)]
+    if domains[0] != domains[1]:  # a domain a reader sees (or a bare URL), not one inside a link target
         return True
     for text, clause, kind in ((change.old_text, clauses[0], change.old_block_kind),
                                (change.new_text, clauses[1], change.new_block_kind)):

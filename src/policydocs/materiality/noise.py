@@ -663,6 +663,40 @@ def _one_side(ev: Evidence) -> str | None:
     return None if (c.old_text and c.new_text) else plain(c.old_text or c.new_text)
 
 
+@check("pointer-sentence")
+def is_in_pointer_sentence(ev: Evidence, spec: NoiseSpec) -> bool:
+    """An edit inside a sentence that only points elsewhere ("You can find more
+    information about what we collect in the section above"): before and after, the
+    clause is a pointer (the `informational` patterns), and no promise word or figure
+    changed; what it points to is judged where it is written."""
+    pointer = ev.rules.noise_check("informational")
+    if pointer is None or pointer.pattern is None or not ev.keeps_promises:
+        return False
+    old, new = (plain(cl.text).strip() for cl in ev.clauses)
+    return bool(old and new) and all(pointer.pattern.search(t) for t in (old, new))
+
+
+@check("label-line")
+def is_label_line(ev: Evidence, spec: NoiseSpec) -> bool:
+    """A caption line added or removed on its own inside a paragraph ("Designated
+    Copyright Agent" above the same postal address): a few Title Case words, no verb,
+    digit or sentence punctuation, not a list entry, no topic word. It labels what
+    follows; what follows is judged on its own."""
+    c = ev.change
+    if (c.old_text and c.new_text) or ev.topical:
+        return False
+    kind = c.new_block_kind if c.new_text else c.old_block_kind
+    clause = ev.clauses[1] if c.new_text else ev.clauses[0]
+    text = c.new_text or c.old_text
+    whole_lines = clause.before[-1:] in ("", "\n") and (text.endswith("\n") or clause.after[:1] in ("", "\n"))
+    if kind not in ("paragraph", "html", "") or not whole_lines or "|" in text:
+        return False
+    lines = [plain(line) for line in (c.new_text or c.old_text).splitlines() if plain(line).strip()]
+    return bool(lines) and all(
+        1 <= len(line.split()) <= 5 and not re.search(r"[\d.,;:!?@]", line) and
+        all(t[:1].isupper() or t.lower() in ev.rules.stopwords for t in line.split()) for line in lines)
+
+
 @check("defined-term")
 def is_defined_term(ev: Evidence, spec: NoiseSpec) -> bool:
     """A defined-term label alone added or removed ((the "Terms")): it names, binds no one."""
