@@ -28,6 +28,7 @@ from policydocs.materiality.clauses import Clause
 from policydocs.materiality.lexicon import is_common_word, is_misspelling
 from policydocs.materiality.rules import _SECTION_NUMBER, _SECTION_REF, _BREADCRUMB, Delta, NoiseSpec, RuleSet, \
     word_delta, words
+from policydocs.memo import memoised
 from policydocs.plaintext import LINK, link_texts, plain
 
 NoiseCheck = Callable[["Evidence", NoiseSpec], bool]
@@ -42,16 +43,60 @@ def check(name: str) -> Callable[[NoiseCheck], NoiseCheck]:
     return register
 
 
-@dataclass(frozen=True)
 class DocumentEvidence:
     """What only the whole comparison shows: substitutions made the same way in several
-    places (a rename), and the words each body uses (is an old term gone everywhere?)."""
+    places (a rename), the words each body uses (is an old term gone everywhere? does
+    the publisher name itself?). Body-wide figures are computed on first use: most
+    comparisons never need them."""
 
-    substitutions: Counter[tuple[str, str]] = field(default_factory=Counter)
-    old_text: str = ""  # the old body's words, space-joined with a space at each end
-    new_text: str = ""  # the new body's words, space-joined with a space at each end
-    same_words: bool = False  # both bodies read the same words in the same order
-    old_counts: Counter[str] = field(default_factory=Counter)  # how often each word occurs in the old body
+    def __init__(self, comparison: Comparison | None = None, rules: RuleSet | None = None) -> None:
+        self.comparison, self.rules = comparison, rules
+        found: Counter[tuple[str, str]] = Counter()
+        for change in comparison.changes if comparison is not None and rules is not None else ():
+            key = _substitution(change, rules)
+            if key is not None:
+                found[key] += 1
+        self.substitutions = found
+
+    def _words(self, body: str) -> list[str]:
+        return words(_as_text(_visible_text(body)), self.rules) if self.rules is not None else []
+
+    @functools.cached_property
+    def old_words(self) -> list[str]:
+        return self._words(self.comparison.old_body()) if self.comparison is not None else []
+
+    @functools.cached_property
+    def new_words(self) -> list[str]:
+        return self._words(self.comparison.new_body()) if self.comparison is not None else []
+
+    @functools.cached_property
+    def new_text(self) -> str:
+        """The new body's words, space-joined with a space at each end."""
+        return f" {' '.join(self.new_words)} "
+
+    @functools.cached_property
+    def old_counts(self) -> Counter[str]:
+        """How often each word occurs in the old body."""
+        return Counter(self.old_words)
+
+    @functools.cached_property
+    def same_words(self) -> bool:
+        """Both bodies read the same words in the same order (the whole bodies are read
+        only when the changes delete and insert the same words)."""
+        c = self.comparison
+        if c is None:
+            return False
+        deleted, inserted = Counter(), Counter()
+        for change in c.changes:
+            deleted.update(self._words(change.old_text))
+            inserted.update(self._words(change.new_text))
+        return deleted == inserted and self.old_words == self.new_words
+
+    def says(self, side: str, text: str) -> bool:
+        """Whether the ``side`` ("old" or "new") body holds ``text`` as it is written."""
+        if self.comparison is None:
+            return False
+        return text in (self.comparison.old_body() if side == "old" else self.comparison.new_body())
 
 
 @dataclass
@@ -61,7 +106,7 @@ class Evidence:
     change: Change
     rules: RuleSet
     clauses: tuple[Clause, Clause]
-    document: DocumentEvidence = DocumentEvidence()
+    document: DocumentEvidence = field(default_factory=DocumentEvidence)
 
     @functools.cached_property
     def delta(self) -> Delta:
@@ -93,17 +138,8 @@ def unknown_checks(rules: RuleSet) -> list[str]:
 
 
 def document_evidence(comparison: Comparison, rules: RuleSet) -> DocumentEvidence:
-    """Substitutions counted across the document: short replacements with no figure or
-    promise word, keyed by (old words, new words)."""
-    found: Counter[tuple[str, str]] = Counter()
-    for change in comparison.changes:
-        key = _substitution(change, rules)
-        if key is not None:
-            found[key] += 1
-    old_words = words(_as_text(_visible_text(comparison.old_body())), rules)
-    new_words = words(_as_text(_visible_text(comparison.new_body())), rules)
-    return DocumentEvidence(found, f" {' '.join(old_words)} ", f" {' '.join(new_words)} ",
-                            same_words=old_words == new_words, old_counts=Counter(old_words))
+    """The evidence of a whole comparison, for the checks that need it."""
+    return DocumentEvidence(comparison, rules)
 
 
 def _substitution(change: Change, rules: RuleSet) -> tuple[str, str] | None:
@@ -140,21 +176,28 @@ _TEMPLATE = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
 _FM_FENCE = re.compile(r"^[ \t]*(?:---|\+\+\+)[ \t]*$", re.M)
 
 
-def _front_matter_lines(block: str, keys: frozenset[str]) -> re.Pattern[str]:
+@memoised("materiality: front-matter lines", 16)
+def _front_matter_lines(keys: frozenset[str]) -> re.Pattern[str]:
     return re.compile(rf"^[ \t]*(?:{'|'.join(map(re.escape, sorted(keys)))})[ \t]*[:=].*$", re.M | re.I)
 
 
 _REF_LABEL = re.compile(r"(?<=\])\[[^\]\n]*\]")  # [text][label]: the label is a link target
 
 
+_HIDDEN_MARKS = ("<!--", "{%", "{{", "]:", "][", "---", "+++")
+
+
 def _visible_text(text: str, keys: frozenset[str] = frozenset()) -> str:
     """``text`` without what the source keeps from readers (`_visible`)."""
+    if not any(mark in text for mark in _HIDDEN_MARKS) and (
+            not keys or _front_matter_lines(keys).search(text) is None):
+        return text
     text = _COMMENT.sub(" ", text)
     text = _TEMPLATE.sub(" ", text)
     text = _REF_DEF.sub(" ", text)
     text = _REF_LABEL.sub("", text)
     if keys:
-        text = _front_matter_lines(text, keys).sub(" ", text)
+        text = _front_matter_lines(keys).sub(" ", text)
     return _FM_FENCE.sub(" ", text)
 
 
@@ -190,6 +233,8 @@ _HTML_LINK = re.compile(r"<a\b[^>]*>(.*?)</a\s*>?", re.S | re.I)
 def _as_text(block: str) -> str:
     """A block read as a reader sees it: HTML links as their text, tags dropped,
     character entities decoded (``&rsquo;`` is ’)."""
+    if "<" not in block and "&" not in block:
+        return block
     block = _HTML_LINK.sub(r"\1", block)
     return html.unescape(_TAG.sub(" ", block))
 
@@ -608,15 +653,14 @@ def is_moved_phrase(ev: Evidence, spec: NoiseSpec) -> bool:
 
 @check("said-elsewhere")
 def is_said_elsewhere(ev: Evidence, spec: NoiseSpec) -> bool:
-    """A passage of eight or more words added that the old text already says word for
-    word, or removed that the new text still says: the text moved (or was duplicated);
-    nothing is said that was not, nothing unsaid."""
+    """A passage of eight or more words added that the old text already says as it is
+    written, or removed that the new text still says: the text moved (or was
+    duplicated); nothing is said that was not, nothing unsaid."""
     c = ev.change
     if c.old_text and c.new_text:
         return False
-    run = words(c.new_text or c.old_text, ev.rules)
-    body = ev.document.old_text if c.new_text else ev.document.new_text
-    return len(run) >= 8 and f" {' '.join(run)} " in body
+    run = (c.new_text or c.old_text).strip()
+    return len(words(run, ev.rules)) >= 8 and ev.document.says("old" if c.new_text else "new", run)
 
 
 @check("repeat")
@@ -683,7 +727,7 @@ def is_label_line(ev: Evidence, spec: NoiseSpec) -> bool:
     digit or sentence punctuation, not a list entry, no topic word. It labels what
     follows; what follows is judged on its own."""
     c = ev.change
-    if (c.old_text and c.new_text) or ev.topical:
+    if c.old_text and c.new_text:
         return False
     kind = c.new_block_kind if c.new_text else c.old_block_kind
     clause = ev.clauses[1] if c.new_text else ev.clauses[0]
@@ -694,7 +738,8 @@ def is_label_line(ev: Evidence, spec: NoiseSpec) -> bool:
     lines = [plain(line) for line in (c.new_text or c.old_text).splitlines() if plain(line).strip()]
     return bool(lines) and all(
         1 <= len(line.split()) <= 5 and not re.search(r"[\d.,;:!?@]", line) and
-        all(t[:1].isupper() or t.lower() in ev.rules.stopwords for t in line.split()) for line in lines)
+        all(t[:1].isupper() or t.lower() in ev.rules.stopwords for t in line.split()) for line in lines) \
+        and not ev.topical
 
 
 @check("defined-term")

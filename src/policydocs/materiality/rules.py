@@ -296,13 +296,24 @@ _INNER_DOT = re.compile(r"(?<=\w)\.(?=\w)")
 
 def words(text: str, rules: RuleSet) -> list[str]:
     """The rules' words: the `plain` text, lower case, link labels out, contractions spelled
-    out ("U.S." is "us"), amounts and percentages kept whole ("$5", "5%")."""
+    out ("U.S." is "us"), amounts and percentages kept whole ("$5", "5%"). A new list each
+    call (callers may change it); the reading is remembered per text."""
+    return list(_rule_words(text, rules.link_label, rules.contractions))
+
+
+_RULE_WORD = re.compile(r"[\w$€£%]+")
+
+
+@memoised("materiality: rule words", 8192)
+def _rule_words(text: str, link_label: re.Pattern[str] | None,
+                contractions: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
     text = plain(text).lower()
-    if rules.link_label is not None:
-        text = rules.link_label.sub(" ", text)
-    for short, full in rules.contractions:
-        text = text.replace(short, full)
-    return re.findall(r"[\w$€£%]+", _INNER_DOT.sub("", text))
+    if link_label is not None:
+        text = link_label.sub(" ", text)
+    for short, full in contractions:
+        if short in text:
+            text = text.replace(short, full)
+    return tuple(_RULE_WORD.findall(_INNER_DOT.sub("", text)))
 
 
 def numbers(tokens: Iterable[str]) -> Counter[str]:
