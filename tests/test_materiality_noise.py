@@ -39,8 +39,7 @@ REAL_CASES = {
     "changelog-entry": ("am-0020", "", "* January 30, 2015: Cleaned up section 2"),
     "heading": ("am-0041", "", "### Terms of Service"),
     "section-numbers": ("am-0118", "17", "16"),
-    "spelling": ("am-0017", "web site", "website"),
-    "abbreviation": ("am-0044", "betterchange", "better"),
+    "spelling": ("am-0017", "web site", "website"),  # also "betterchange" → "better" (am-0044)
     "grammar-word": ("am-0199", "", "able "),
     "consistent-rename": ("am-0062", "Google Apps", "G Suite"),
     "rename": ("am-0111", "Polldaddy", "Crowdsignal"),
@@ -55,7 +54,7 @@ REAL_CASES = {
     "label-line": ("am-0073", "", "Designated Copyright Agent"),
 }
 # Checks no labelled revision exercises yet: shown on a real sentence shape instead.
-WITHOUT_A_LABELLED_CASE = {"tense", "repeat", "self-reference", "moved-phrase", "said-elsewhere"}
+WITHOUT_A_LABELLED_CASE = {"tense", "repeat", "self-reference", "moved-phrase", "said-elsewhere", "abbreviation"}
 
 
 @pytest.fixture(scope="module")
@@ -205,3 +204,49 @@ def test_a_sentence_the_old_text_already_says_is_said_elsewhere(rules):
     assessed = assess(compare(old, new), rules)
     assert not assessed.material
     assert "said-elsewhere" in [c.editorial for c in assessed.changes]
+
+
+# The classes of false alarm the issue names (made-up sentences in their style), each
+# with the material change beside it that the same check must not swallow.
+CLASSES = [
+    ("invisible", "Please read this policy. <!-- lint-disable-line -->\n",
+     "Please read this policy. <!-- lint-disable-line max-len -->\n",
+     "Please read this policy. We sell your data.\n"),
+    ("invisible", "We sell nothing.\n\n[privacy]: https://a.example/p\n",
+     "We sell nothing.\n\n[privacy]: https://b.example/p\n",
+     "We sell nothing to advertisers only.\n\n[privacy]: https://a.example/p\n"),
+    ("cross-reference", "We may share usage data as our Cookie Policy describes.\n",
+     "We may share usage data as described in section 4 below.\n",
+     "We may share usage data with advertisers in section 4 below.\n"),
+    ("cross-reference", 'To close it, see "Managing your account."\n', 'To close it, see "Account settings."\n',
+     'To close it, email us within 30 days.\n'),
+    ("consistent-rename",
+     '"Support Services" means the help we give.\n\nWe provide Support Services by email. Support Services are free.\n',
+     '"Technical Services" means the help we give.\n\nWe provide Technical Services by email. Technical Services are free.\n',
+     '"Support Services" means the help we give.\n\nWe provide Support Services by email. Support Services cost $5.\n'),
+    ("consistent-rename", "The workspace admin can delete data. Ask your workspace admin for access.\n",
+     "The workspace owner can delete data. Ask your workspace owner for access.\n",
+     "The workspace admin cannot delete data. Ask your workspace admin for access.\n"),
+    ("abbreviation", "Read the docs for details on deleting your data.\n",
+     "Read the documentation for details on deleting your data.\n",
+     "Read the docs for details on selling your data.\n"),
+    ("abbreviation", "Your org can export your data.\n", "Your organization can export your data.\n",
+     "Your org cannot export your data.\n"),
+    ("tense", "Once the law takes effect, we will extend these rights to all users.\n",
+     "We extend these rights to all users.\n",
+     "Once the law takes effect, we may extend these rights to all users.\n"),
+]
+
+
+@pytest.mark.parametrize("name, old, new, material_new", CLASSES)
+def test_each_false_alarm_class_is_editorial_and_its_material_neighbour_is_not(name, old, new, material_new, rules):
+    assessed = assess(compare(old, new), rules)
+    assert not assessed.material
+    assert name in [c.editorial for c in assessed.changes]
+    assert assess(compare(old, material_new), rules).material
+
+
+def test_a_topic_word_renamed_everywhere_is_still_material(rules):
+    old = "We share data with our Affiliates. Our Affiliates keep it safe.\n"
+    new = "We share data with our Partners. Our Partners keep it safe.\n"
+    assert assess(compare(old, new), rules).material

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import html
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -410,11 +411,24 @@ def is_spelling(ev: Evidence, spec: NoiseSpec) -> bool:
         return False
     if len(removed) != len(added) or any(any(c.isdigit() for c in w) for w in removed + added):
         return False
+    return all(any(_twins(r, a, rules) for a in added) for r in removed)
+
+
+def _twins(removed: str, added: str, rules: RuleSet) -> bool:
+    """Two spellings of one word: a misspelling fixed ("automaticaly"), one stem
+    ("reserve" → "reserves", "retains" → "retain"), or close words no topic is about
+    (ordinary typos), one letter in a long word ("cancelation"); "deleting" → "selling"
+    is a change of word, never a twin."""
+    if is_misspelling(removed) and fuzz.ratio(removed, added) >= 80:
+        return True
+    stem = len(os.path.commonprefix([removed, added]))
+    if stem >= 4 and stem >= min(len(removed), len(added)) - 3:
+        return True
+    if min(len(removed), len(added)) >= 7 and Levenshtein.distance(removed, added) <= 1:
+        return True  # "cancelation" → "cancellation": too long to be another word by one letter
     topical = lambda w: any(h >= 1 for h in rules.matcher.hits(w))  # noqa: E731
-    return all(any(is_misspelling(r) and fuzz.ratio(r, a) >= 80 for a in added) or
-               max(fuzz.ratio(r, a) for a in added) >= 80 or any(
-        len(r) >= 3 and Levenshtein.distance(r, a) <= 1 and not topical(r) and not topical(a) for a in added)
-        for r in removed)
+    close = fuzz.ratio(removed, added) >= 80 or (len(removed) >= 3 and Levenshtein.distance(removed, added) <= 1)
+    return close and not topical(removed) and not topical(added)
 
 
 def _typo_into_promise_word(removed: list[str], added: list[str], rules: RuleSet) -> bool:
@@ -458,14 +472,23 @@ def is_grammar_word(ev: Evidence, spec: NoiseSpec) -> bool:
 
 @check("tense")
 def is_tense(ev: Evidence, spec: NoiseSpec) -> bool:
-    """"we will extend" → "we extend": a future auxiliary added or dropped before the
-    same verb keeps the commitment; any other promise word changing is not this."""
+    """"we will extend" → "we extend", "once the law takes effect, we will extend" → "we
+    extend": a future auxiliary added or dropped before the same verb, with at most a
+    clause saying when the law takes effect (the declared patterns), keeps the
+    commitment; any other promise word changing is not this."""
     d = ev.delta
     modal = set(d.modal_removed) | set(d.modal_added)
     if not modal or not modal <= spec.words or (d.modal_removed and d.modal_added) or d.numbers_changed:
         return False
+    c = ev.change
+    text = (c.old_text if d.modal_removed else c.new_text)
+    if spec.pattern is not None:
+        text = spec.pattern.sub(" ", plain(text))
+    rest = words(text, ev.rules)
     removed, added = _changed_words(ev)
-    others = [w for w in removed + added if w not in spec.words and w not in ev.rules.stopwords]
+    changed = set(removed + added)
+    others = [w for w in rest + (added if d.modal_removed else removed)
+              if w in changed and w not in spec.words and w not in ev.rules.stopwords]
     return all(len(w) >= 3 and any(Levenshtein.distance(w, x) <= 3 for x in removed + added if x != w)
                for w in others)
 
@@ -621,16 +644,32 @@ def is_cross_reference(ev: Evidence, spec: NoiseSpec) -> bool:
     """A pointer to another place reworded ("below" → "in the Website Interactions
     section", "see" → "view"): every word that changed is a pointer word or a title-case
     section name, each side has one, and no promise word or figure changed."""
-    if not ev.keeps_promises:
+    if ev.delta.modality_changed or _references_aside_figures_changed(ev):
         return False
     removed, added = _changed_words(ev)
     c = ev.change
-    titled = {w.lower() for w in re.findall(r"\b[A-Z][\w'-]*", plain(f"{c.old_text} {c.new_text}"))}
-    content = [w for w in removed + added if w not in ev.rules.stopwords]
+    titled = {w.lower() for w in re.findall(r"\b[A-Z][\w'-]*", plain(f"{c.old_text} {c.new_text}"))
+              if not w.isupper()}  # a title's words, not a clause in capitals ("BREACH OF …")
+    content = [w for w in removed + added if w not in ev.rules.stopwords and not w.isdigit()]
     pointer = lambda ws: any(w in spec.words for w in ws)  # noqa: E731
-    return bool(content) and all(w in spec.words or w in titled for w in content) and \
-        (not removed or pointer(removed) or not [w for w in removed if w not in ev.rules.stopwords]) and \
-        (pointer(removed) or pointer(added)) and not (ev.topical and not pointer(removed + added))
+    quoted_title = all(_in_quotes(cl) for cl, t in zip(ev.clauses, (c.old_text, c.new_text)) if t.strip())
+    points = pointer(removed) or pointer(added) or (
+        quoted_title and all(pointer(words(cl.before, ev.rules)) for cl in ev.clauses))
+    return bool(content) and (quoted_title or all(w in spec.words or w in titled for w in content)) and points and \
+        not (ev.topical and not pointer(removed + added) and not quoted_title)
+
+
+def _references_aside_figures_changed(ev: Evidence) -> bool:
+    """Figures changed once section references ("section 4", "2.1") are set aside."""
+    c = ev.change
+    figures = [re.findall(r"\d+", _SECTION_REF.sub(" ", plain(t))) for t in (c.old_text, c.new_text)]
+    return Counter(figures[0]) != Counter(figures[1])
+
+
+def _in_quotes(clause: Clause) -> bool:
+    """The changed words are a quoted title: an opening quote just before, a closing one after."""
+    before, after = clause.before.rstrip(), clause.after.lstrip().lstrip(".,;:!?")
+    return before[-1:] in ('"', "“", "'", "‘") and after[:1] in ('"', "”", "'", "’")
 
 
 @check("moved-phrase")
