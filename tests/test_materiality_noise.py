@@ -250,3 +250,28 @@ def test_a_topic_word_renamed_everywhere_is_still_material(rules):
     old = "We share data with our Affiliates. Our Affiliates keep it safe.\n"
     new = "We share data with our Partners. Our Partners keep it safe.\n"
     assert assess(compare(old, new), rules).material
+
+
+# A name swapped where the clause is about who gets, keeps or governs the data is another
+# party, never a rename (missing one is the worst error); a rebrand shows it is the same.
+OTHER_PARTIES = [
+    ("We share data with Google.\n", "We share data with Facebook.\n"),
+    ("Disputes are governed by the laws of California.\n", "Disputes are governed by the laws of Delaware.\n"),
+    ("Our data protection officer is Jane Smith.\n", "Our data protection officer is John Doe.\n"),
+    ("Payments are processed by Stripe.\n", "Payments are processed by PayPal.\n"),
+    ("Basecamp may cancel accounts.\n", "Google may cancel accounts.\n"),
+    ("We keep backups in Amazon Web Services.\n", "We keep backups in Google Cloud.\n"),
+]
+
+
+@pytest.mark.parametrize("old, new", OTHER_PARTIES)
+def test_another_party_in_a_clause_about_parties_is_material(old, new, rules):
+    assert assess(compare(old, new), rules).material
+
+
+def test_a_rebrand_that_keeps_the_address_or_is_our_own_product_is_a_rename(rules, cases):
+    for case_id in ("ota-3037", "ota-2722"):  # xAI → SpaceXAI at the same address; our services such as Le Chat → Vibe
+        case = cases[case_id]
+        assessed = assess(compare(case.old, case.new), rules)
+        assert not case.material and not assessed.material
+        assert "rename" in [c.editorial for c in assessed.changes]

@@ -537,6 +537,8 @@ def is_rename(ev: Evidence, spec: NoiseSpec) -> bool:
         return False
     if _heads_an_entry(ev):
         return False  # "[Google reCAPTCHA](…). Anti-bot protection." → "[hCaptcha](…)": another provider
+    if _clause_is_about_parties(ev):
+        return False  # "We share data with Google" → "… with Facebook": another recipient
     if _starts_clause(ev.clauses[0]) and not _looks_like_brand(change.old_text) and \
             all(is_common_word(w) for w in re.findall(r"[A-Za-z]+", plain(change.old_text))):
         return False  # "Operating" → "Offering the Service": a capital that only starts a sentence
@@ -547,6 +549,44 @@ def is_rename(ev: Evidence, spec: NoiseSpec) -> bool:
         len(plain(change.new_text).split()) <= 3 and
         _proper_words(new_first[0], change.new_context or change.new_text, stop) if new_first else None)
     return bool(old_names) and bool(new_names)
+
+
+PARTY_TOPICS = frozenset({"data-sharing", "data-sale", "international-transfers", "liability-disputes",
+                          "controller-contact", "cookies-tracking", "security", "data-retention",
+                          "fees-payment", "termination"})
+
+
+def _clause_is_about_parties(ev: Evidence) -> bool:
+    """The clause around the name is about who receives, processes, stores or governs the
+    data (sharing, sale, transfers, governing law, the controller, trackers, hosting):
+    there, a different name is a different party, whatever the spelling, unless the
+    clause shows it is the same one: the same e-mail address or domain stays beside it
+    ("email xAI at support@x.ai" → "email SpaceXAI at support@x.ai"), or the name is one of
+    "our" own products ("our services such as Le Chat" → "… such as Vibe")."""
+    old, new = ev.clauses
+    hits = ev.rules.matcher.hits(plain(f"{old.text} \n {new.text}"))
+    if not any(h >= 1 and t.id in PARTY_TOPICS for t, h in zip(ev.rules.matcher.topics, hits)):
+        return False
+    kept = _IDENTIFIER.findall(old.before + old.after)
+    if kept and set(kept) == set(_IDENTIFIER.findall(new.before + new.after)):
+        return False
+    return not (_ours(old) and _ours(new))
+
+
+_IDENTIFIER = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?:[a-z0-9-]+\.)+[a-z]{2,}\b", re.IGNORECASE)
+OURS_WITHIN = 12  # words between "our" and the name
+
+
+def _ours(clause: Clause) -> bool:
+    """The name follows "our" closely, with no party word between ("our services such as
+    X" is ours; "our partner X" is someone else)."""
+    before = plain(clause.before).lower().split()[-OURS_WITHIN:]
+    if "our" not in before:
+        return False
+    between = " ".join(before[len(before) - before[::-1].index("our"):])
+    return not re.search(r"\b(partners?|providers?|processors?|vendors?|affiliates?|third|suppliers?|"
+                         r"advertisers?|subprocessors?|officers?|representatives?|controllers?|dpo|agents?|"
+                         r"contacts?|hosts?|auditors?)\b", between)
 
 
 def _starts_clause(clause: Clause) -> bool:
