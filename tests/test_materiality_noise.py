@@ -261,6 +261,8 @@ OTHER_PARTIES = [
     ("Payments are processed by Stripe.\n", "Payments are processed by PayPal.\n"),
     ("Basecamp may cancel accounts.\n", "Google may cancel accounts.\n"),
     ("We keep backups in Amazon Web Services.\n", "We keep backups in Google Cloud.\n"),
+    ("We store data in the EU.\n", "We store data in the US.\n"),
+    ("These Terms are governed by Irish law.\n", "These Terms are governed by English law.\n"),
 ]
 
 
