@@ -114,3 +114,27 @@ def test_a_review_longer_than_a_comment_is_cut_with_a_link_to_the_redline():
     assert "Review cut to fit a GitHub comment" in text
     assert "https://s/compare/p19@2024-01-01...p19@2024-06-01/" in text
     assert "<details><summary>20 more material change(s)</summary>" in text
+
+
+def test_the_review_links_the_word_and_pdf_redlines_the_site_builds(tmp_path, run_cli):
+    from policydocs.site.pages import compare_export_uri  # the names the site writes its downloads under
+    from policydocs.comparisons import Pair
+    from policydocs.store import open_store
+
+    repo = repo_on_a_branch(tmp_path)
+    add_version(repo, "We collect your email address to create your account.",
+                "We keep your data for 365 days after you close your account.",
+                "We never sell your personal data to anyone.")
+    data = json.loads(run_cli("review", "--store", "policy_versions", "--base", "main", "--format", "json",
+                              cwd=repo.path).stdout)
+    store = open_store(repo.path / "policy_versions")
+    old, new = store.resolve("privacy@2024-01-01"), store.resolve("privacy@2024-06-01")
+    (reviewed,) = data["versions"]
+    assert reviewed["downloads"] == {fmt: f"https://policies.example.com/{compare_export_uri(Pair(old, new, 'consecutive'), fmt)}"
+                                     for fmt in ("docx", "pdf")}
+    markdown = run_cli("review", "--store", "policy_versions", "--base", "main", cwd=repo.path).stdout
+    assert "[Word, with tracked changes](https://policies.example.com/compare/" in markdown and "[PDF](" in markdown
+    none = run_cli("review", "--store", "policy_versions", "--base", "main", "--exports", "", cwd=repo.path).stdout
+    assert "Downloads" not in none
+    bad = run_cli("review", "--store", "policy_versions", "--base", "main", "--exports", "xls", cwd=repo.path)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "xls" in bad.stderr

@@ -375,15 +375,22 @@ def track(policies: tuple[str, ...], store_root: Path, as_json: bool, accept_shr
               show_default=True, help="A GitHub comment, or the same as JSON.")
 @click.option("--site-url", default="", help="Base URL of the published site, for links to the redline "
               "(default: site_url in policies.yml).")
+@click.option("--exports", default="docx,pdf", show_default=True, metavar="FORMATS",
+              help="The compare pages' downloads the site builds (its mkdocs.yml `exports`), linked "
+                   "in the review; '' for none.")
 @user_errors
-def review(store_root: Path, base: str | None, fmt: str, site_url: str) -> None:
+def review(store_root: Path, base: str | None, fmt: str, site_url: str, exports: str) -> None:
     """What a reviewer reads on a pull request: every version added or changed since
     REF, its verdict and material changes, the draft notice, and check's results."""
     import json
 
     from policydocs.review import build_review, render_markdown
 
-    result = build_review(store_root, base, site_url=site_url)
+    formats = tuple(f.strip() for f in exports.split(",") if f.strip())
+    unknown = [f for f in formats if f not in ("docx", "pdf")]
+    if unknown:
+        raise UserError(f"--exports: unknown format(s) {', '.join(unknown)}; use docx, pdf or ''")
+    result = build_review(store_root, base, site_url=site_url, exports=formats)
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
     else:

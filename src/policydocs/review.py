@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policydocs.comparisons import compare_versions, previous_pair
+from policydocs.site.model import compare_export_uri
 from policydocs.errors import UserError
 from policydocs.store import Problem, Store, Version, _published_tree, immutability_problems, load_store
 
@@ -51,6 +52,7 @@ class Reviewed:
     other_changes: int
     notice: str
     compare_url: str | None
+    downloads: tuple[tuple[str, str], ...] = ()  # (format, URL) of the compare page's Word/PDF redlines
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Review:
                 "ref": v.ref, "policy": v.policy, "title": v.title, "state": v.state,
                 "compared_with": v.old_ref, "old_date": v.old_date, "new_date": v.new_date,
                 "verdict": v.verdict, "compare_url": v.compare_url, "other_changes": v.other_changes,
+                "downloads": {fmt: url for fmt, url in v.downloads},
                 "material_changes": [{"id": c.id, "section": c.section, "before": c.before,
                                       "after": c.after, "why": c.why} for c in v.changes],
                 "notice": v.notice,
@@ -105,7 +108,7 @@ def changed_versions(store: Store, base: str) -> list[tuple[Version, str]]:
 
 
 def build_review(store_root: Path, base: str | None = None, *, site_url: str = "",
-                 today: dt.date | None = None) -> Review:
+                 today: dt.date | None = None, exports: tuple[str, ...] = ("docx", "pdf")) -> Review:
     """Everything the review says, decided before anything is rendered."""
     from policydocs.materiality import load_rules
     from policydocs.notices import notice_markdown, notice_period_problems
@@ -122,12 +125,12 @@ def build_review(store_root: Path, base: str | None = None, *, site_url: str = "
     site_url = site_url or store.settings.site_url or ""
     reviewed = []
     for version, state in changed_versions(store, base):
-        reviewed.append(_review_version(store, version, state, rules, site_url, notice_markdown))
+        reviewed.append(_review_version(store, version, state, rules, site_url, notice_markdown, exports))
     return Review(base=base, versions=tuple(reviewed), problems=tuple(problems), note=note)
 
 
 def _review_version(store: Store, version: Version, state: str, rules, site_url: str,
-                    notice_markdown) -> Reviewed:
+                    notice_markdown, exports: tuple[str, ...] = ()) -> Reviewed:
     pair = previous_pair(store, version)
     comparison = compare_versions(pair.old, pair.new, rules) if pair else None
     if comparison is None:
@@ -142,12 +145,14 @@ def _review_version(store: Store, version: Version, state: str, rules, site_url:
         why=c.reasons[0].explanation if c.reasons else "marked material by the publisher")
         for c in material)
     url = f"{site_url.rstrip('/')}/compare/{pair.slug}/" if pair else None
+    downloads = tuple((fmt, f"{site_url.rstrip('/')}/{compare_export_uri(pair.slug, pair.old.ref, pair.new.ref, fmt)}")
+                      for fmt in exports) if pair and site_url else ()
     return Reviewed(
         ref=version.ref, policy=version.policy_id, title=version.title, state=state,
         old_ref=pair.old.ref if pair else None, old_date=pair.old.legal_date if pair else None,
         new_date=version.legal_date, verdict=verdict, changes=changes,
         other_changes=len(comparison.changes) - len(material) if comparison else 0,
-        notice=notice_markdown(store, version, rules, site_url=site_url), compare_url=url)
+        notice=notice_markdown(store, version, rules, site_url=site_url), compare_url=url, downloads=downloads)
 
 
 def _clip(text: str, limit: int = CHANGE_CHARS) -> str:
@@ -208,6 +213,9 @@ def _version_markdown(v: Reviewed) -> str:
     lines.append(f"- **Verdict:** {label}")
     if v.compare_url:
         lines.append(f"- **Redline:** [{v.compare_url}]({v.compare_url})")
+    if v.downloads:
+        names = {"docx": "Word, with tracked changes", "pdf": "PDF"}
+        lines.append("- **Downloads:** " + " · ".join(f"[{names.get(fmt, fmt)}]({url})" for fmt, url in v.downloads))
     lines.append("")
     shown, rest = v.changes[:SHOWN_CHANGES], v.changes[SHOWN_CHANGES:]
     if shown:

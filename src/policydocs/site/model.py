@@ -97,6 +97,11 @@ def compare_uri(slug: str) -> str:
     return f"compare/{slug}/index.md"
 
 
+def compare_export_uri(slug: str, old_ref: str, new_ref: str, fmt: str) -> str:
+    """``compare/<slug>/redline-<old-ref>-to-<new-ref>.docx``: a name that says what it is."""
+    return f"compare/{slug}/redline-{old_ref.replace('@', '-')}-to-{new_ref.replace('@', '-')}.{fmt}"
+
+
 def changelog_uri() -> str:
     return "changelog/index.md"
 

@@ -24,6 +24,7 @@ from policydocs.redline import render_html_page
 from policydocs.site.redline_view import digest, material_list, redline_views
 from policydocs.site.history import PairComparisons
 from policydocs.site.rendered import TextStore, remembered, remembered_file
+from policydocs.site.model import compare_export_uri as model_export_uri
 from policydocs.site.model import (
     ExtraFile, GeneratedPage, SiteOptions, changelog_uri, compare_uri, home_uri, link, policy_uri,
     version_uri, versions_uri,
@@ -390,8 +391,7 @@ def compare_source_uri(slug: str) -> str:
 
 
 def compare_export_uri(pair: Pair, fmt: str) -> str:
-    """``compare/<slug>/redline-<old-id>-to-<new-id>.docx``: a name that says what it is."""
-    return f"compare/{pair.slug}/redline-{pair.old.ref.replace('@', '-')}-to-{pair.new.ref.replace('@', '-')}.{fmt}"
+    return model_export_uri(pair.slug, pair.old.ref, pair.new.ref, fmt)
 
 
 def compare_export_files(ctx: SiteContext, pair: Pair) -> list[ExtraFile]:
