@@ -16,8 +16,7 @@ from conftest import STORE
 from policydocs.compare import compare
 from policydocs.comparisons import compare_versions
 from policydocs.materiality import load_rules
-from policydocs.redline import _paragraphs
-from policydocs.site.redline_view import render_side, rendered_inline, rendered_sides
+from policydocs.site.redline_view import redline_views, render_side, rendered_inline
 from policydocs.site.text import render_policy_body
 from policydocs.store import open_store
 
@@ -44,8 +43,8 @@ def seed_comparison():
 def test_the_2021_to_2023_redline_shows_no_markdown_syntax() -> None:
     comparison, _ = seed_comparison()
     inline = text_of(rendered_inline(comparison))
-    sides = text_of(rendered_sides(comparison, _paragraphs))
-    for shown in (inline, sides):
+    old_side = text_of(render_side(comparison.segments, {c.id: c for c in comparison.changes}, "old", anchor=False))
+    for shown in (inline, old_side):
         assert [s for s in MARKDOWN_SYNTAX if s in shown] == []
         assert not re.search(r"(^|\s)- \w", shown)  # no list markers left as text
 
@@ -112,3 +111,14 @@ def test_any_edit_of_real_policy_markdown_renders_both_texts_exactly(seed: int, 
     assert text_of(rendered_inline(comparison), drop="del") == text_of(render_policy_body(edited))
     assert text_of(render_side(comparison.segments, by_id, "old", anchor=False)) == \
         text_of(render_policy_body(body))
+
+
+def test_the_page_carries_the_redline_once_the_side_by_side_view_is_built_from_it() -> None:
+    comparison, _ = seed_comparison()
+    views = redline_views(comparison)
+    inline = rendered_inline(comparison)
+    assert 'data-pd-build="inline"' in views and "pd-side pd-old" not in views  # built in the browser
+    assert views.count('data-pd-view="inline"') == 1
+    listed = views[views.index('<section class="pd-changes">'):]
+    assert len(views) - len(listed) < 1.2 * len(inline)  # one redline, then the list of changes
+    assert "## " not in listed and "**" not in listed  # the list quotes words, not Markdown

@@ -13,6 +13,7 @@ import html
 from importlib import resources
 
 from policydocs.compare import Change, Comparison, Reason, Segment
+from policydocs.plaintext import plain
 
 REDLINE_CSS = resources.files("policydocs").joinpath("assets/redline.css").read_text("utf-8")
 REDLINE_JS = resources.files("policydocs").joinpath("assets/redline.js").read_text("utf-8")
@@ -232,6 +233,9 @@ def _preview(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_MARKS_CHANGES = frozenset({"whitespace", "case", "quotes", "punctuation", "markdown", "link", "renumbering"})
+
+
 def _change_item(change: Change) -> str:
     cls = "pd-editorial-item" if change.kind == "editorial" else "pd-content-item"
     badge = "material" if change.material else (change.editorial or "content")
@@ -241,10 +245,11 @@ def _change_item(change: Change) -> str:
                 f'<a href="#{_esc(change.move or "")}-to">to</a>)')
     else:
         parts = []
+        shown = str if change.editorial in _MARKS_CHANGES else plain  # such a change is the marks themselves
         if change.old_text:
-            parts.append(f'<del class="pd-del">{_esc(_preview(change.old_text))}</del>')
+            parts.append(f'<del class="pd-del">{_esc(_preview(shown(change.old_text) or change.old_text))}</del>')
         if change.new_text:
-            parts.append(f'<ins class="pd-ins">{_esc(_preview(change.new_text))}</ins>')
+            parts.append(f'<ins class="pd-ins">{_esc(_preview(shown(change.new_text) or change.new_text))}</ins>')
         body = " → ".join(parts)
     reasons = ""
     if change.material and change.reasons:

@@ -190,12 +190,14 @@ def test_side_by_side_uses_the_whole_window_and_stacks_on_a_phone(browser, site_
             context.close()
 
 
-def test_compare_page_without_javascript_shows_both_views(browser, site_url) -> None:
+def test_compare_page_without_javascript_shows_the_redline_and_says_where_side_by_side_is(
+        browser, site_url) -> None:
     context = browser.new_context(java_script_enabled=False)
     try:
         pg = context.new_page()
         pg.goto(site_url + COMPARE)
-        assert pg.locator(".pd-inline").is_visible() and pg.locator(".pd-side-by-side").is_visible()
+        assert pg.locator(".pd-inline").is_visible() and pg.locator(".pd-inline ins, .pd-inline del").count() > 0
+        assert "needs JavaScript" in pg.locator(".pd-side-by-side").inner_text()
         assert not pg.locator(".pd-toggle button").first.is_visible()  # no dead buttons
     finally:
         context.close()

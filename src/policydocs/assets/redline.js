@@ -1,6 +1,9 @@
 /* policydocs redline: switch between the views of a redline (the document with its
    changes, side by side); the chosen view is kept in the URL (?view=sides), so a
-   reload or a shared link opens it. Without JavaScript every view stays visible. A
+   reload or a shared link opens it. The page carries the redline once: the
+   side-by-side view is built here from the document with changes (each changed block
+   twice: without its insertions, the old side; without its deletions, the new side;
+   unchanged blocks counted). Without JavaScript the document with changes shows. A
    link to an anchor inside a hidden view (a change permalink, a move's other end)
    shows that view first. Works on a plain page and under Material's instant
    navigation (document$), and never sets up one redline twice. */
@@ -16,9 +19,67 @@
       window.history.replaceState(window.history.state, "", url.toString());
     } catch (e) { /* file:// or an old browser: the view is not kept */ }
   }
+  function side(block, drop) {
+    var copy = block.cloneNode(true);
+    copy.querySelectorAll(drop + ", .pd-move-link").forEach(function (e) { e.remove(); });
+    if (copy.matches && copy.matches(drop === "ins" ? ".pd-ins-block" : ".pd-del-block")) return null;
+    [copy].concat(Array.prototype.slice.call(copy.querySelectorAll("[id]"))).forEach(function (e) {
+      e.removeAttribute("id");  // ids stay on the document with changes: links land there
+    });
+    return copy;
+  }
+  function cell(cls, node) {
+    var div = document.createElement("div");
+    div.className = "pd-side " + cls;
+    if (node) div.appendChild(node);
+    return div;
+  }
+  function row(cls) {
+    var div = document.createElement("div");
+    div.className = "pd-side-row" + (cls ? " " + cls : "");
+    return div;
+  }
+  function buildSides(root) {
+    var target = root.querySelector('[data-pd-build="inline"]');
+    var text = root.querySelector(".pd-inline .pd-text");
+    if (!target || !text || target.getAttribute("data-pd-built")) return;
+    target.setAttribute("data-pd-built", "1");
+    var head = row("pd-side-head");
+    head.appendChild(cell("", document.createTextNode("Before")));
+    head.appendChild(cell("", document.createTextNode("Now")));
+    var rows = [head], skipped = 0, last = null;
+    function skip() {
+      if (!skipped) return;
+      var note = document.createElement("div");
+      note.className = "pd-skip";
+      note.textContent = "\u22ef " + skipped + " unchanged paragraph" + (skipped === 1 ? "" : "s");
+      rows.push(note);
+      skipped = 0;
+    }
+    Array.prototype.forEach.call(text.children, function (block) {
+      var changed = block.matches(".pd-del-block, .pd-ins-block") || block.querySelector("ins, del");
+      if (!changed) { skipped += 1; last = null; return; }
+      skip();
+      var old = side(block, "ins"), now = side(block, "del");
+      if (last && last.onlyOld && !old && now) {  // a block deleted, then its replacement inserted
+        last.row.querySelector(".pd-new").appendChild(now);
+        last = null;
+        return;
+      }
+      var r = row("");
+      r.appendChild(cell("pd-old", old));
+      r.appendChild(cell("pd-new", now));
+      rows.push(r);
+      last = {row: r, onlyOld: !!old && !now};
+    });
+    skip();
+    target.textContent = "";
+    rows.forEach(function (r) { target.appendChild(r); });
+  }
   function setUp(root) {
     if (root.getAttribute("data-pd-ready")) return;
     root.setAttribute("data-pd-ready", "1");
+    buildSides(root);
     var views = root.querySelectorAll("[data-pd-view]");
     var buttons = root.querySelectorAll("[data-pd-show]");
     if (!buttons.length) return;

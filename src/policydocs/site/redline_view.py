@@ -29,7 +29,7 @@ import textwrap
 from dataclasses import dataclass
 
 from policydocs.compare import Change, Comparison, Segment
-from policydocs.redline import _paragraphs, change_list
+from policydocs.redline import change_list
 from policydocs.site.text import render_policy_body
 
 OPEN, CLOSE, POINT, BLOCK = "\ue000", "\ue001", "\ue002", "\ue003"
@@ -355,34 +355,11 @@ def digest(comparison: Comparison) -> str:
     return "What changed: " + "; ".join(parts) + "."
 
 
-def rendered_sides(comparison: Comparison, paragraphs) -> str:
-    """Old and new rendered, paragraph by paragraph (only the paragraphs that changed),
-    each old paragraph facing its new one."""
-    by_id = {c.id: c for c in comparison.changes}
-    rows = []
-    skipped = 0
-    for row in paragraphs(comparison.segments):
-        if not any(s.op != "equal" for s in row):
-            skipped += bool(row)
-            continue
-        if skipped:
-            rows.append(f'<div class="pd-skip">⋯ {skipped} unchanged paragraph{"s" if skipped != 1 else ""}</div>')
-            skipped = 0
-        segments = tuple(row)
-        old = render_side(segments, by_id, "old", anchor=False)
-        new = render_side(segments, by_id, "new", anchor=False)
-        rows.append(f'<div class="pd-side-row"><div class="pd-side pd-old">{old}</div>'
-                    f'<div class="pd-side pd-new">{new}</div></div>')
-    if not rows:
-        return "<p>No changes: the two texts are identical.</p>"
-    return ('<div class="pd-sides-rendered"><div class="pd-side-row pd-side-head">'
-            '<div class="pd-side">Before</div><div class="pd-side">Now</div></div>'
-            + "".join(rows) + "</div>")
-
-
 def redline_views(comparison: Comparison) -> str:
     """The full redline: the document with its changes (default), side by side, and
-    the list of every change; the Markdown source diff is a link away."""
+    the list of every change; the Markdown source diff is a link away. The page carries
+    the redline once: the side-by-side view is built in the browser from the document
+    with changes (redline.js), so a long history's pages stay light."""
     return (
         '<div class="pd-redline" id="redline">'
         '<h2 class="pd-redline-title">Full redline</h2>'
@@ -398,6 +375,9 @@ def redline_views(comparison: Comparison) -> str:
         'with its changes</h3>'
         f'<div class="pd-text pd-rendered">{rendered_inline(comparison)}</div></section>'
         '<section class="pd-side-by-side" data-pd-view="sides"><h3 class="pd-view-title">Side by '
-        f'side</h3>{rendered_sides(comparison, _paragraphs)}</section>'
+        'side</h3><div class="pd-sides-rendered" data-pd-build="inline"><noscript><p class="pd-noscript">'
+        'The side-by-side view is built in the browser from the document with changes above (it '
+        'needs JavaScript); that view shows the same redline, and the Word and PDF downloads '
+        'carry it too.</p></noscript></div></section>'
         f'<section class="pd-changes"><h3>Every change</h3>{change_list(comparison)}</section>'
         "</div>")
