@@ -23,6 +23,7 @@
     var copy = block.cloneNode(true);
     copy.querySelectorAll(drop + ", .pd-move-link").forEach(function (e) { e.remove(); });
     if (copy.matches && copy.matches(drop === "ins" ? ".pd-ins-block" : ".pd-del-block")) return null;
+    if (!copy.textContent.trim() && !copy.querySelector("img")) return null;  // all of it was inserted (deleted)
     [copy].concat(Array.prototype.slice.call(copy.querySelectorAll("[id]"))).forEach(function (e) {
       e.removeAttribute("id");  // ids stay on the document with changes: links land there
     });
@@ -47,7 +48,7 @@
     var head = row("pd-side-head");
     head.appendChild(cell("", document.createTextNode("Before")));
     head.appendChild(cell("", document.createTextNode("Now")));
-    var rows = [head], skipped = 0, last = null;
+    var rows = [head], skipped = 0, waiting = [];  // rows with an old side still facing nothing
     function skip() {
       if (!skipped) return;
       var note = document.createElement("div");
@@ -58,19 +59,18 @@
     }
     Array.prototype.forEach.call(text.children, function (block) {
       var changed = block.matches(".pd-del-block, .pd-ins-block") || block.querySelector("ins, del");
-      if (!changed) { skipped += 1; last = null; return; }
+      if (!changed) { skipped += 1; waiting = []; return; }
       skip();
       var old = side(block, "ins"), now = side(block, "del");
-      if (last && last.onlyOld && !old && now) {  // a block deleted, then its replacement inserted
-        last.row.querySelector(".pd-new").appendChild(now);
-        last = null;
+      if (!old && now && waiting.length) {  // deleted blocks, then what replaced them: face to face
+        waiting.shift().querySelector(".pd-new").appendChild(now);
         return;
       }
       var r = row("");
       r.appendChild(cell("pd-old", old));
       r.appendChild(cell("pd-new", now));
       rows.push(r);
-      last = {row: r, onlyOld: !!old && !now};
+      if (old && !now) { waiting.push(r); } else { waiting = []; }
     });
     skip();
     target.textContent = "";
