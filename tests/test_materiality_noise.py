@@ -277,3 +277,28 @@ def test_a_rebrand_that_keeps_the_address_or_is_our_own_product_is_a_rename(rule
         assessed = assess(compare(case.old, case.new), rules)
         assert not case.material and not assessed.material
         assert "rename" in [c.editorial for c in assessed.changes]
+
+
+@pytest.mark.parametrize("old, new", [
+    ("## We do not train on your business data\n\nText.\n", "## We train on your business data\n\nText.\n"),
+    ("## We never sell your data\n\nText.\n", "## We sell your data\n\nText.\n"),
+    ("## Retention: 30 days\n\nText.\n", "## Retention: 90 days\n\nText.\n"),
+    ("We sell nothing.\n---\n", "We sell everything.\n---\n"),  # a setext heading
+])
+def test_a_heading_that_flips_a_promise_or_a_figure_is_material(old, new, rules):
+    assert assess(compare(old, new), rules).material
+
+
+def test_a_heading_reworded_or_renumbered_is_not(rules):
+    for old, new in (("## Data retention\n\nText.\n", "## How long we keep data\n\nText.\n"),
+                     ("## 3. Sharing\n\nText.\n", "## 4. Sharing\n\nText.\n")):
+        assert not assess(compare(old, new), rules).material
+
+
+def test_front_matter_of_any_keys_is_invisible_and_text_after_it_is_not(rules):
+    long = "We explain how we share your data with partners and advertisers around the world for marketing"
+    old = "---\ntitle: Privacy\nexcerpt: How we use your data\nog_image: /a.png\n---\nWe sell nothing.\n"
+    new = f"---\ntitle: Privacy\nexcerpt: {long}\nog_image: /b.png\n---\nWe sell nothing.\n"
+    assessed = assess(compare(old, new), rules)
+    assert not assessed.material and {c.editorial for c in assessed.changes} == {"invisible"}
+    assert assess(compare(old, old.replace("We sell nothing.", "We sell your data.")), rules).material

@@ -25,7 +25,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from policydocs.compare import BlockKind, Change, Comparison
-from policydocs.materiality.clauses import Clause
+from policydocs.materiality.clauses import Clause, change_spans
 from policydocs.materiality.lexicon import is_common_word, is_misspelling
 from policydocs.materiality.rules import _SECTION_NUMBER, _SECTION_REF, _BREADCRUMB, Delta, NoiseSpec, RuleSet, \
     word_delta, words
@@ -93,6 +93,24 @@ class DocumentEvidence:
             inserted.update(self._words(change.new_text))
         return deleted == inserted and self.old_words == self.new_words
 
+    @functools.cached_property
+    def _spans(self) -> dict[str, tuple[int, int, int, int]]:
+        return change_spans(self.comparison) if self.comparison is not None else {}
+
+    @functools.cached_property
+    def _front_matter_ends(self) -> tuple[int, int]:
+        c = self.comparison
+        return (front_matter_end(c.old_body()), front_matter_end(c.new_body())) if c is not None else (0, 0)
+
+    def in_front_matter(self, change: Change) -> bool:
+        """Whether the change lies wholly in the source's front matter (a ``---`` block of
+        ``key: value`` lines at the very top), on each side that has text."""
+        span = self._spans.get(change.id)
+        if span is None:
+            return False
+        (o1, o2, n1, n2), (old_end, new_end) = span, self._front_matter_ends
+        return (old_end or new_end) > 0 and (o1 == o2 or o2 <= old_end) and (n1 == n2 or n2 <= new_end)
+
     def says(self, side: str, text: str) -> bool:
         """Whether the ``side`` ("old" or "new") body holds ``text`` as it is written."""
         if self.comparison is None:
@@ -136,6 +154,28 @@ def first_noise(evidence: Evidence) -> str | None:
 
 def unknown_checks(rules: RuleSet) -> list[str]:
     return [spec.name for spec in rules.noise if spec.name not in CHECKS]
+
+
+_FENCE_LINE = re.compile(r"(?:---|\+\+\+)[ \t]*\r?\n")
+_YAML_LINE = re.compile(r"(?:[ \t]*[\w.-]+[ \t]*[:=](?:[ \t].*)?|[ \t]+\S.*|[ \t]*-[ \t].*|[ \t]*#.*|[ \t]*)\r?\n?")
+
+
+def front_matter_end(body: str) -> int:
+    """Where the front matter at the top of a source ends (0: none): after its closing
+    fence, or, in an excerpt that cut it, after its last ``key: value`` line."""
+    fence = _FENCE_LINE.match(body)
+    if fence is None:
+        return 0
+    at = fence.end()
+    while at < len(body):
+        closing = _FENCE_LINE.match(body, at)
+        if closing is not None or body.startswith(("---", "+++"), at):
+            return closing.end() if closing is not None else len(body)
+        line = _YAML_LINE.match(body, at)
+        if line is None or line.end() == at:
+            return at if at > fence.end() else 0
+        at = line.end()
+    return at
 
 
 def document_evidence(comparison: Comparison, rules: RuleSet) -> DocumentEvidence:
@@ -215,6 +255,8 @@ def is_invisible(ev: Evidence, spec: NoiseSpec) -> bool:
     and template tags are never shown to a reader: a change that leaves the visible text
     of its blocks word for word the same changes nothing anyone reads. (Imports drop this
     text; it reaches a comparison only when two source files are compared directly.)"""
+    if ev.document.in_front_matter(ev.change):
+        return True
     old, new = _blocks(ev.change)
     if _visible(old, spec) == old and _visible(new, spec) == new:
         return False
@@ -327,9 +369,16 @@ def is_changelog_entry(ev: Evidence, spec: NoiseSpec) -> bool:
 @check("heading")
 def is_heading_or_navigation(ev: Evidence, spec: NoiseSpec) -> bool:
     """Headings, breadcrumbs, link bars and menu lines name and link parts of the text;
-    they promise nothing (what the section says is judged on its own)."""
+    they promise nothing (what the section says is judged on its own) — unless the
+    heading itself flips a promise or a figure ("We do not train on your data" → "We
+    train on your data", "Retention: 30 days" → "90 days")."""
     sides = _sides(ev.change)
-    return bool(sides) and all(_is_heading(c, k) or _is_navigation(c, k) or _is_menu(c, k) for c, k in sides)
+    if not sides or not all(_is_heading(c, k) or _is_navigation(c, k) or _is_menu(c, k) for c, k in sides):
+        return False
+    c = ev.change
+    flips = c.old_context.strip() and c.new_context.strip() and any(_is_heading(b, k) for b, k in sides) and (
+        ev.delta.modality_changed or _references_aside_figures_changed(ev))
+    return not flips
 
 
 def _sides(change: Change) -> list[tuple[str, BlockKind]]:
