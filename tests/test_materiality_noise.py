@@ -302,3 +302,12 @@ def test_front_matter_of_any_keys_is_invisible_and_text_after_it_is_not(rules):
     assessed = assess(compare(old, new), rules)
     assert not assessed.material and {c.editorial for c in assessed.changes} == {"invisible"}
     assert assess(compare(old, old.replace("We sell nothing.", "We sell your data.")), rules).material
+
+
+@pytest.mark.parametrize("old, new", [
+    ("Prices include VAT.\n", "Prices exclude VAT.\n"),
+    ("See [our subprocessors](/subprocessors).\n", "See [our subprocessors](/subprocessors), which now include Google.\n"),
+    ("Our partners include Acme. Acme processes payments.\n", "Our partners include Beta. Beta processes payments.\n"),
+])
+def test_a_party_or_condition_said_in_passing_is_still_material(old, new, rules):
+    assert assess(compare(old, new), rules).material

@@ -111,6 +111,17 @@ class DocumentEvidence:
         (o1, o2, n1, n2), (old_end, new_end) = span, self._front_matter_ends
         return (old_end or new_end) > 0 and (o1 == o2 or o2 <= old_end) and (n1 == n2 or n2 <= new_end)
 
+    def owns(self, name: str) -> bool:
+        """Whether the old text presents ``name`` as the publisher's own somewhere: "our
+        … <name>" (no party word between) or "we provide <name>"."""
+        if self.comparison is None or not name.strip():
+            return False
+        body = plain(self.comparison.old_body())
+        for match in re.finditer(rf"\b{re.escape(name)}\b", body):
+            if _ours(Clause(body[max(0, match.start() - 200):match.start()], name, "")):
+                return True
+        return False
+
     def says(self, side: str, text: str) -> bool:
         """Whether the ``side`` ("old" or "new") body holds ``text`` as it is written."""
         if self.comparison is None:
@@ -413,7 +424,7 @@ def _is_navigation(block: str, kind: BlockKind = "") -> bool:
     if _BREADCRUMB.match(block):
         return True
     without_links = LINK.sub(" ", block)
-    limit = 1 if kind in ("list_item", "table_row") else 6
+    limit = 1 if kind in ("list_item", "table_row") else 3  # "Read our [Privacy Policy](…)."
     return bool(LINK.search(block)) and len(plain(without_links).split()) <= limit
 
 
@@ -551,6 +562,11 @@ def is_consistent_rename(ev: Evidence, spec: NoiseSpec) -> bool:
     key = _substitution(ev.change, ev.rules)
     if key is None or ev.document.substitutions[key] < 2 or ev.topical:
         return False
+    if ev.change.old_text[:1].isupper() and _clause_is_about_parties(ev) and \
+            min(ev.document.old_counts[w] for w in key[0].split()) < SELF_MENTIONS and \
+            not ev.document.owns(plain(ev.change.old_text).strip()):
+        return False  # "Our partners include Acme" → "… Beta" everywhere: another partner (the
+        # publisher's own names, used throughout, are renamed: "Polldaddy" → "Crowdsignal")
     return f" {key[0]} " not in ev.document.new_text
 
 
@@ -586,7 +602,7 @@ def is_rename(ev: Evidence, spec: NoiseSpec) -> bool:
         return False
     if _heads_an_entry(ev):
         return False  # "[Google reCAPTCHA](…). Anti-bot protection." → "[hCaptcha](…)": another provider
-    if _clause_is_about_parties(ev):
+    if _clause_is_about_parties(ev) and not ev.document.owns(plain(change.old_text).strip()):
         return False  # "We share data with Google" → "… with Facebook": another recipient
     if _starts_clause(ev.clauses[0]) and not _looks_like_brand(change.old_text) and \
             all(is_common_word(w) for w in re.findall(r"[A-Za-z]+", plain(change.old_text))):
@@ -628,8 +644,10 @@ OURS_WITHIN = 12  # words between "our" and the name
 
 def _ours(clause: Clause) -> bool:
     """The name follows "our" closely, with no party word between ("our services such as
-    X" is ours; "our partner X" is someone else)."""
+    X" is ours; "our partner X" is someone else), or is what the publisher provides."""
     before = plain(clause.before).lower().split()[-OURS_WITHIN:]
+    if before[-1:] and before[-1] in ("provide", "provides", "offer", "offers", "operate", "operates"):
+        return True  # "the data we use to provide Le Chat": what the publisher provides is its own
     if "our" not in before:
         return False
     between = " ".join(before[len(before) - before[::-1].index("our"):])
@@ -842,8 +860,11 @@ def is_in_pointer_sentence(ev: Evidence, spec: NoiseSpec) -> bool:
     clause is a pointer (the `informational` patterns), and no promise word or figure
     changed; what it points to is judged where it is written."""
     pointer = ev.rules.noise_check("informational")
-    if pointer is None or pointer.pattern is None or not ev.keeps_promises:
+    if pointer is None or pointer.pattern is None or not ev.keeps_promises or ev.topical:
         return False
+    c = ev.change
+    if re.search(r"\b[A-Z0-9][\w-]*[A-Za-z]", plain(f"{c.old_text} {c.new_text}")):
+        return False  # "…, which now include Google": a name said in passing is news
     old, new = (plain(cl.text).strip() for cl in ev.clauses)
     return bool(old and new) and all(pointer.pattern.search(t) for t in (old, new))
 
