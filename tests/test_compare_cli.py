@@ -38,6 +38,7 @@ def test_json_follows_the_contract_and_rebuilds_both_files(run_cli, tmp_path):
     assert doc["material"] is True and content[0]["material"] is True
     assert "data-retention" in {r["rule"] for r in content[0]["reasons"]}
     assert editorial[0]["material"] is False and editorial[0]["reasons"] == []
+    assert editorial[0]["editorial"] == "link" and content[0]["editorial"] is None  # which check decided
     assert "".join(s["text"] for s in doc["segments"] if s["op"] != "insert") == OLD
     assert "".join(s["text"] for s in doc["segments"] if s["op"] != "delete") == NEW
     assert {c["kind"] for c in doc["changes"]} == {"content", "editorial"}

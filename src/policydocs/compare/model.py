@@ -51,7 +51,7 @@ class Change:
     material: bool = False
     reasons: tuple[Reason, ...] = ()
     move: str | None = None  # move id shared by both ends of a move
-    editorial: str | None = None  # for kind=editorial: whitespace|case|quotes|punctuation|markdown|link|renumbering
+    editorial: str | None = None  # for kind=editorial: the noise check that decided (rules/noise.yml)
     old_section: tuple[str, ...] = ()  # for moves: where the text came from
     old_context: str = ""  # the whole old block, for explanations
     new_context: str = ""  # the whole new block
@@ -117,8 +117,8 @@ class Comparison:
                 "old_words", "new_words", "inserted_words", "deleted_words",
                 "moved_words", "changes", "material_changes")},
             "changes": [{
-                "id": c.id, "type": c.type, "kind": c.kind, "section": list(c.section),
-                "old_text": c.old_text, "new_text": c.new_text, "material": c.material,
+                "id": c.id, "type": c.type, "kind": c.kind, "editorial": c.editorial,
+                "section": list(c.section), "old_text": c.old_text, "new_text": c.new_text, "material": c.material,
                 "reasons": [{"rule": r.rule, "explanation": r.explanation} for r in c.reasons],
             } for c in self.changes],
             "segments": [_segment_json(s) for s in self.segments],
