@@ -147,3 +147,22 @@ def test_ambiguous_cases_are_reported_apart_and_never_scored():
     assert "flagged material 1 of 2" in text
     assert "basecamp    tuning" in text or "basecamp    heldout" in text
     assert text.count("AMBIGUOUS") == 2 and "FALSE ALARM" not in text and "MISSED" not in text
+
+
+def test_another_set_of_cases_is_measured_held_out_and_a_bad_file_is_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "a.yml").write_text('material: true\nold: "We keep data for 30 days.\\n"\n'
+                                    'new: "We keep data for 90 days.\\n"\n')
+    (tmp_path / "b.yml").write_text('material: false\nold: "We keep data.\\n"\nnew: "We keep the data.\\n"\n')
+    root = Path(__file__).resolve().parents[1]
+    run = lambda folder: subprocess.run([sys.executable, "-m", "policydocs.evaluate", str(folder)],  # noqa: E731
+                                        capture_output=True, text=True, cwd=root,
+                                        env={**__import__("os").environ, "PYTHONPATH": str(root / "src")})
+    result = run(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "all         heldout  cases=  2  precision=1.000  recall=1.000  tp=1 fp=0 fn=0 tn=1" in result.stdout
+    (tmp_path / "c.yml").write_text("material: maybe\nold: a\nnew: b\n")
+    bad = run(tmp_path)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "c.yml" in bad.stderr and bad.stdout == ""

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from policydocs.compare import Change, Comparison, Stats, compare
 from policydocs.materiality import RuleSet, assess, load_rules
+from policydocs.errors import UserError
 from policydocs.store import read_text_file, safe_yaml_load
 
 LABELS = Path(__file__).resolve().parents[2] / "tests" / "materiality_labels" / "cases"
@@ -52,7 +53,7 @@ def corpus_of(case_id: str, collection: str = "") -> str:
     for name in _COLLECTIONS:
         if name in collection.lower():
             return name
-    return prefix
+    return prefix if "-" in case_id else "other"
 
 
 @dataclass(frozen=True)
@@ -66,19 +67,31 @@ class Outcome:
 
 
 def load_cases(folder: Path = LABELS) -> list[Case]:
+    """Every case file of ``folder``. A case needs ``id`` (else its file name), ``material``,
+    ``old`` and ``new``; a case with no ``split`` is held out (another set is never tuned
+    on); ``topic`` and ``reason`` are optional. A bad file is one line naming it."""
+    if not folder.is_dir():
+        raise UserError(f"{folder}: not a folder of labelled cases (*.yml); give the folder's path")
     cases = []
     for path in sorted(folder.glob("*.yml")):
         data = safe_yaml_load(read_text_file(path), where=str(path))
+        if not isinstance(data, dict):
+            raise UserError(f"{path}: a case is a mapping with id, material, old and new")
+        missing = [key for key in ("material", "old", "new") if key not in data]
+        if missing:
+            raise UserError(f"{path}: missing {', '.join(missing)}; a case needs material, old and new")
         label = data["material"]
         if label is not True and label is not False and label != "ambiguous":
-            raise ValueError(f"{path}: material must be true, false or ambiguous, not {label!r}")
-        if data["split"] not in SPLITS:
-            raise ValueError(f"{path}: split must be one of {', '.join(SPLITS)}, not {data['split']!r}")
+            raise UserError(f"{path}: material must be true, false or ambiguous, not {label!r}")
+        split = data.get("split", "heldout")
+        if split not in SPLITS:
+            raise UserError(f"{path}: split must be one of {', '.join(SPLITS)}, not {split!r}")
         source = data.get("source") or {}
-        cases.append(Case(id=data["id"], split=data["split"], material=label is True,
-                          topic=data["topic"], reason=data["reason"], old=data["old"], new=data["new"],
-                          ambiguous=label == "ambiguous",
-                          corpus=corpus_of(data["id"], str(source.get("collection", "")))))
+        case_id = str(data.get("id") or path.stem)
+        cases.append(Case(id=case_id, split=split, material=label is True,
+                          topic=str(data.get("topic", "")), reason=str(data.get("reason", "")),
+                          old=str(data["old"]), new=str(data["new"]), ambiguous=label == "ambiguous",
+                          corpus=corpus_of(case_id, str(source.get("collection", "")))))
     return cases
 
 
@@ -188,7 +201,11 @@ def report(outcomes: list[Outcome]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     folder = Path(argv[0]) if argv else LABELS
-    print(report(run(load_cases(folder), load_rules())))
+    try:
+        print(report(run(load_cases(folder), load_rules())))
+    except UserError as exc:
+        print(f"eval-materiality: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
