@@ -90,6 +90,23 @@ class Aligner:
         self.counterparts: list[Pair] = []
         self.used_old = [False] * len(old)
         self.used_new = [False] * len(new)
+        self._table: dict[str, str] = {}  # word → its code, for every block of this comparison
+        self._codes: dict[tuple[bool, int], str | list[str]] = {}
+        # At most this many distinct words (a block's key has no more words than its
+        # text; an unchanged stretch's key is one): codes for all, or word lists for all.
+        most = sum(1 if b.kind == "same" else b.words for b in old) + \
+            sum(1 if b.kind == "same" else b.words for b in new)
+        self._encoded = most <= seqdiff.WIDE_CODES
+
+    def _coded(self, is_new: bool, k: int) -> str | list[str]:
+        """A block's words as codes (one character per distinct word of the comparison,
+        see `pairing.coded_similarity`), or as words when there could be too many."""
+        codes = self._codes.get((is_new, k))
+        if codes is None:
+            found = _words((self.new if is_new else self.old)[k])
+            codes = seqdiff.encode(found, self._table, wide=True) if self._encoded else found
+            self._codes[is_new, k] = codes
+        return codes
 
     def run(self) -> None:
         anchors = self._unique_anchors()
@@ -162,9 +179,9 @@ class Aligner:
             if len(olds) * len(news) > PAIR_CELL_CAP:
                 self.notes.append(f"{len(olds)}×{len(news)} unmatched blocks: not paired by similarity")
                 continue
-            new_words = [_words(self.new[j]) for j in news]
-            score = [[pairing.same_clause(old_words, w) for w in new_words]
-                     for old_words in (_words(self.old[i]) for i in olds)]
+            new_codes = [self._coded(True, j) for j in news]
+            score = [[pairing.coded_same_clause(old_codes, w) for w in new_codes]
+                     for old_codes in (self._coded(False, i) for i in olds)]
             best = [[0.0] * (len(news) + 1) for _ in range(len(olds) + 1)]
             for x in range(len(olds) - 1, -1, -1):
                 row, below = best[x], best[x + 1]
@@ -203,23 +220,23 @@ class Aligner:
             return
         o0, o1, n0, n1 = i, i + 1, j, j + 1
 
-        def joined(blocks: list[Block], lo: int, hi: int) -> list[str]:
-            return [w for b in blocks[lo:hi] for w in _words(b)]
+        def joined(is_new: bool, lo: int, hi: int) -> str | list[str]:
+            return self._coded(is_new, lo) + self._coded(is_new, lo + 1)  # type: ignore[operator]
 
-        old_words, new_words = _words(self.old[i]), _words(self.new[j])
+        old_codes, new_codes = self._coded(False, i), self._coded(True, j)
         options = []
         for lo, hi in ((j - 1, j + 1), (j, j + 2)):
             extra = lo if lo != j else hi - 1
             if _holds(news, extra) and not self.used_new[extra]:
-                options.append((pairing.word_similarity(old_words, joined(self.new, lo, hi)), 0, lo, hi))
+                options.append((pairing.coded_similarity(old_codes, joined(True, lo, hi)), 0, lo, hi))
         for lo, hi in ((i - 1, i + 1), (i, i + 2)):
             extra = lo if lo != i else hi - 1
             if _holds(olds, extra) and not self.used_old[extra]:
-                options.append((pairing.word_similarity(joined(self.old, lo, hi), new_words), 1, lo, hi))
+                options.append((pairing.coded_similarity(joined(False, lo, hi), new_codes), 1, lo, hi))
         best = max(options, default=None)
         # (speedup) the pair's own score only matters against an option: a lone giant
         # paragraph is never scored against itself, which is quadratic in its words
-        if best is not None and best[0] > pairing.word_similarity(old_words, new_words) + 5:
+        if best is not None and best[0] > pairing.coded_similarity(old_codes, new_codes) + 5:
             if best[1] == 0:
                 n0, n1 = best[2], best[3]
             else:
@@ -239,9 +256,9 @@ class Aligner:
             self.notes.append(f"{len(olds)}×{len(news)} leftover blocks: moved-and-edited blocks not searched")
             return
         candidates = []
-        choices = {i: _words(self.old[i]) for i in olds}
+        choices = {i: self._coded(False, i) for i in olds}
         for j in news:
-            for _, s, i in process.extract(_words(self.new[j]), choices, scorer=Indel.normalized_similarity,
+            for _, s, i in process.extract(self._coded(True, j), choices, scorer=Indel.normalized_similarity,
                                            processor=None, score_cutoff=pairing.EDIT_MIN / 100, limit=3):
                 candidates.append((-s * 100, i, j))
         candidates.sort()

@@ -55,14 +55,29 @@ def char_similarity(a: str, b: str) -> float:
 def word_similarity(a: str | Sequence[str], b: str | Sequence[str], score_cutoff: float = 0.0) -> float:
     """Share of words kept in order, 0-100 (Indel similarity on word lists); texts or
     word lists from `words`."""
-    wa = words(a) if isinstance(a, str) else a
-    wb = words(b) if isinstance(b, str) else b
-    if not wa or not wb:
-        return 100.0 if not wa and not wb else 0.0
-    if len(wa) * len(wb) > MYERS_CELLS:  # (speedup) a lower bound in time ~ (n + m) · edits
-        score = 200.0 * seqdiff.common_length(wa, wb) / (len(wa) + len(wb))
+    return coded_similarity(words(a) if isinstance(a, str) else a, words(b) if isinstance(b, str) else b,
+                            score_cutoff)
+
+
+def coded_similarity(a: str | Sequence[str], b: str | Sequence[str], score_cutoff: float = 0.0) -> float:
+    """`word_similarity` of two word lists given as their codes (`seqdiff.encode` with one
+    table: one character per distinct word), or as the word lists themselves. The same
+    value: both measures only ask which words are equal; a string is compared in C
+    without hashing each word again at every score."""
+    if not a or not b:
+        return 100.0 if not a and not b else 0.0
+    if len(a) * len(b) > MYERS_CELLS:  # (speedup) a lower bound in time ~ (n + m) · edits
+        score = 200.0 * seqdiff.common_length(a, b) / (len(a) + len(b))
         return score if score >= score_cutoff else 0.0
-    return 100.0 * Indel.normalized_similarity(wa, wb, score_cutoff=score_cutoff / 100.0)
+    return 100.0 * Indel.normalized_similarity(a, b, score_cutoff=score_cutoff / 100.0)
+
+
+def coded_same_clause(a: str | Sequence[str], b: str | Sequence[str]) -> float:
+    """`same_clause` of two word lists given as codes (see `coded_similarity`)."""
+    if not could_reach(len(a), len(b), EDIT_MIN):
+        return 0.0
+    score = coded_similarity(a, b, EDIT_MIN)
+    return score if score >= EDIT_MIN else 0.0
 
 
 def could_reach(len_a: int, len_b: int, score: float) -> bool:
@@ -73,11 +88,8 @@ def could_reach(len_a: int, len_b: int, score: float) -> bool:
 
 
 def same_clause(a: str | Sequence[str], b: str | Sequence[str]) -> float:
-    """The pair's word similarity if it is at least `EDIT_MIN`, else 0."""
-    if not isinstance(a, str) and not isinstance(b, str) and not could_reach(len(a), len(b), EDIT_MIN):
-        return 0.0
-    score = word_similarity(a, b, EDIT_MIN)
-    return score if score >= EDIT_MIN else 0.0
+    """The pair's word similarity if it is at least `EDIT_MIN`, else 0; texts or word lists."""
+    return coded_same_clause(words(a) if isinstance(a, str) else a, words(b) if isinstance(b, str) else b)
 
 
 # --- topics ------------------------------------------------------------------------------

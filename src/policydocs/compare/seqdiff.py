@@ -39,14 +39,25 @@ def lis(seq: list[int]) -> list[int]:
     return out[::-1]
 
 
-def encode(keys: Iterable[str], table: dict[str, str]) -> str:
+WIDE_CODES = 0x110000 - 0x800  # how many distinct items `encode(..., wide=True)` can map
+
+
+def encode(keys: Iterable[str], table: dict[str, str], wide: bool = False) -> str:
     """Map each distinct item to one character, for diff-match-patch (lines-to-chars):
-    private-use characters, numbered in order of first appearance."""
+    private-use characters, numbered in order of first appearance; ``wide``: any
+    character but the surrogates (`WIDE_CODES` of them, for word lists compared by
+    rapidfuzz, which only asks which characters are equal)."""
     keys = list(keys)
     fresh = [key for key in dict.fromkeys(keys) if key not in table]
     n = len(table)
-    table.update(zip(fresh, _private_chars()[n:n + len(fresh)]))
+    table.update(zip(fresh, (_wide_chars() if wide else _private_chars())[n:n + len(fresh)]))
     return "".join(map(table.__getitem__, keys))
+
+
+@functools.cache
+def _wide_chars() -> str:
+    """The characters `encode` hands out when ``wide``: every one but the surrogates."""
+    return "".join(map(chr, itertools.chain(range(0xD800), range(0xE000, 0x110000))))
 
 
 @functools.cache
@@ -72,6 +83,9 @@ def diff(a: str, b: str, semantic: bool = False) -> list[tuple[int, str]]:
 def common_length(a: Sequence[str], b: Sequence[str]) -> int:
     """The items two lists keep in a diff-match-patch diff: the length of a longest common
     subsequence or a little less (its shortcuts give up minimality on a few shapes), in
-    time that follows the edits, where an exact LCS takes time that follows n·m."""
+    time that follows the edits, where an exact LCS takes time that follows n·m. Two
+    strings are taken as already encoded (one character per item)."""
+    if isinstance(a, str) and isinstance(b, str):
+        return sum(len(text) for op, text in diff(a, b) if op == 0)
     table: dict[str, str] = {}
     return sum(len(text) for op, text in diff(encode(a, table), encode(b, table)) if op == 0)
