@@ -9,10 +9,12 @@ the whole body by similarity: a moved and edited block is a move too. In documen
 that mostly differ, paragraphs on one subject pair as counterparts
 (`pairing.TopicScorer`).
 
-Limits (deterministic, each noted in the comparison when it applies): a gap of more
-than `GAP_BLOCK_CAP` unanchored blocks is not searched for repeated blocks,
-similarity pairing is skipped above `PAIR_CELL_CAP` candidate pairs, and leftovers
-are not searched for moves above `MOVE_CELL_CAP`.
+Limits (deterministic, each noted in the comparison when it applies), so that the
+cost stays about n log n: a gap whose key diff could be slow (`seqdiff.too_costly`)
+matches repeated blocks only between blocks found once on each side
+(`seqdiff.anchored_ops`); a span of more than `PAIR_CELL_CAP` candidate pairs is
+anchored on likely pairs (`pairing.likely_pairs`) before the in-order pairing, and
+above `MOVE_CELL_CAP` leftovers are searched for moves among likely pairs only.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from rapidfuzz.distance import Indel
 from policydocs.compare import pairing, seqdiff
 from policydocs.compare.blocks import Block
 
-GAP_BLOCK_CAP = 4000  # blocks in one unanchored gap searched for repeated blocks
 PAIR_CELL_CAP = 40_000  # old×new blocks scored for in-place similarity pairing
 MOVE_CELL_CAP = 250_000  # old×new leftover blocks scored for moves
 MOVE_MIN_WORDS = 2  # shorter blocks are never reported as moves
@@ -153,56 +154,87 @@ class Aligner:
         news = [j for j in range(n0, n1) if not self.used_new[j]]
         if not olds or not news:
             return
-        if len(olds) + len(news) > GAP_BLOCK_CAP:
-            self.notes.append(f"{len(olds)}+{len(news)} unanchored blocks: repeated blocks not searched")
+        start = len(self.chain)
+        a = [self.old[i].key for i in olds]
+        b = [self.new[j].key for j in news]
+        if seqdiff.too_costly(a, b):
+            self.notes.append(f"{len(olds)}+{len(news)} unanchored blocks: repeated blocks matched between "
+                              "blocks found once on each side only")
+            ops = seqdiff.anchored_ops(a, b)
         else:
-            table: dict[str, str] = {}
-            a = seqdiff.encode((self.old[i].key for i in olds), table)
-            b = seqdiff.encode((self.new[j].key for j in news), table)
-            x = y = 0
-            for op, text in seqdiff.diff(a, b):
-                if op == 0:
-                    for _ in text:
-                        self._take(Pair(olds[x], olds[x] + 1, news[y], news[y] + 1), self.chain)
-                        x += 1
-                        y += 1
-                elif op == -1:
-                    x += len(text)
-                else:
-                    y += len(text)
-        self._pair_similar(o0, o1, n0, n1)
+            ops = seqdiff.item_ops(a, b)
+        x = y = 0
+        for op, k in ops:
+            if op == 0:
+                for _ in range(k):
+                    self._take(Pair(olds[x], olds[x] + 1, news[y], news[y] + 1), self.chain)
+                    x += 1
+                    y += 1
+            elif op == -1:
+                x += k
+            else:
+                y += k
+        self._pair_similar(o0, o1, n0, n1, start)
 
-    def _pair_similar(self, o0: int, o1: int, n0: int, n1: int) -> None:
-        """Pair edited blocks in order between matched ones (DP over similarity)."""
-        spans = self._free_spans(o0, o1, n0, n1)
-        for olds, news in spans:
+    def _pair_similar(self, o0: int, o1: int, n0: int, n1: int, start: int) -> None:
+        """Pair edited blocks in order between matched ones (``self.chain[start:]``, the
+        pairs found in this gap): by the best in-order sum of similarities, or, in
+        spans too long to score every pair, anchored on likely pairs first."""
+        for olds, news in self._free_spans(o0, o1, n0, n1, start):
             if len(olds) * len(news) > PAIR_CELL_CAP:
-                self.notes.append(f"{len(olds)}×{len(news)} unmatched blocks: not paired by similarity")
-                continue
-            new_codes = [self._coded(True, j) for j in news]
-            score = [[pairing.coded_same_clause(old_codes, w) for w in new_codes]
-                     for old_codes in (self._coded(False, i) for i in olds)]
-            best = [[0.0] * (len(news) + 1) for _ in range(len(olds) + 1)]
-            for x in range(len(olds) - 1, -1, -1):
-                row, below = best[x], best[x + 1]
-                for y in range(len(news) - 1, -1, -1):
-                    s = score[x][y]
-                    row[y] = max(below[y], row[y + 1], below[y + 1] + s if s else 0.0)
-            x = y = 0
-            while x < len(olds) and y < len(news):
-                s = score[x][y]
-                if s and best[x][y] == best[x + 1][y + 1] + s:
-                    self._pair_with_neighbours(olds, news, x, y)
-                    x += 1
-                    y += 1
-                elif best[x][y] == best[x + 1][y]:
-                    x += 1
-                else:
-                    y += 1
+                self._pair_long_span(olds, news)
+            else:
+                self._pair_in_order(olds, news)
 
-    def _free_spans(self, o0: int, o1: int, n0: int, n1: int) -> list[tuple[list[int], list[int]]]:
-        """Runs of unmatched blocks between the matched ones in a gap, side by side."""
-        fixed = sorted((p.o0, p.n0) for p in self.chain if o0 <= p.o0 < o1 and not p.move)
+    def _pair_in_order(self, olds: list[int], news: list[int]) -> None:
+        """The in-order pairs with the best sum of `pairing.same_clause` scores (DP)."""
+        new_codes = [self._coded(True, j) for j in news]
+        score = [[pairing.coded_same_clause(old_codes, w) for w in new_codes]
+                 for old_codes in (self._coded(False, i) for i in olds)]
+        best = [[0.0] * (len(news) + 1) for _ in range(len(olds) + 1)]
+        for x in range(len(olds) - 1, -1, -1):
+            row, below = best[x], best[x + 1]
+            for y in range(len(news) - 1, -1, -1):
+                s = score[x][y]
+                row[y] = max(below[y], row[y + 1], below[y + 1] + s if s else 0.0)
+        x = y = 0
+        while x < len(olds) and y < len(news):
+            s = score[x][y]
+            if s and best[x][y] == best[x + 1][y + 1] + s:
+                self._pair_with_neighbours(olds, news, x, y)
+                x += 1
+                y += 1
+            elif best[x][y] == best[x + 1][y]:
+                x += 1
+            else:
+                y += 1
+
+    def _pair_long_span(self, olds: list[int], news: list[int]) -> None:
+        """A span with more than `PAIR_CELL_CAP` candidate pairs (a long table, every row
+        edited): each old block's likely counterpart (`pairing.likely_pairs`: sharing its
+        rarest words, or near its place), one to one, best first; those in order anchor the span, and the shorter spans between
+        anchors are paired in order as usual."""
+        likely = pairing.likely_pairs([self._coded(False, i) for i in olds],
+                                      [self._coded(True, j) for j in news], keep=1, band=4)
+        chosen = sorted((x, y) for x, y, _ in pairing.assign(likely, pairing.EDIT_MIN))
+        anchors = [chosen[k] for k in seqdiff.lis([y for _, y in chosen])]
+        for x, y in anchors:
+            self._pair_with_neighbours(olds, news, x, y)
+        for (xa, ya), (xb, yb) in zip([(-1, -1)] + anchors, anchors + [(len(olds), len(news))]):
+            sub_olds = [i for i in olds[xa + 1:xb] if not self.used_old[i]]
+            sub_news = [j for j in news[ya + 1:yb] if not self.used_new[j]]
+            if not sub_olds or not sub_news:
+                continue
+            if len(sub_olds) * len(sub_news) > PAIR_CELL_CAP:
+                self.notes.append(f"{len(sub_olds)}×{len(sub_news)} unmatched blocks between likely pairs: "
+                                  "not paired by similarity")
+            else:
+                self._pair_in_order(sub_olds, sub_news)
+
+    def _free_spans(self, o0: int, o1: int, n0: int, n1: int, start: int) -> list[tuple[list[int], list[int]]]:
+        """Runs of unmatched blocks between the matched ones in a gap (``self.chain[start:]``:
+        only this gap's, not the whole chain again for every gap), side by side."""
+        fixed = sorted((p.o0, p.n0) for p in self.chain[start:] if o0 <= p.o0 < o1 and not p.move)
         cuts = [(o0 - 1, n0 - 1)] + fixed + [(o1, n1)]
         spans = []
         for (oa, na), (ob, nb) in zip(cuts, cuts[1:]):
@@ -252,15 +284,19 @@ class Aligner:
         news = [j for j, used in enumerate(self.used_new) if not used and _movable(self.new[j])]
         if not olds or not news:
             return
-        if len(olds) * len(news) > MOVE_CELL_CAP:
-            self.notes.append(f"{len(olds)}×{len(news)} leftover blocks: moved-and-edited blocks not searched")
-            return
         candidates = []
-        choices = {i: self._coded(False, i) for i in olds}
-        for j in news:
-            for _, s, i in process.extract(self._coded(True, j), choices, scorer=Indel.normalized_similarity,
-                                           processor=None, score_cutoff=pairing.EDIT_MIN / 100, limit=3):
-                candidates.append((-s * 100, i, j))
+        if len(olds) * len(news) > MOVE_CELL_CAP:  # (a shuffled long document, every paragraph edited)
+            self.notes.append(f"{len(olds)}×{len(news)} leftover blocks: moved-and-edited blocks searched "
+                              "among the blocks sharing their rarest words")
+            likely = pairing.likely_pairs([self._coded(True, j) for j in news],
+                                          [self._coded(False, i) for i in olds], keep=3)
+            candidates = [(-score, olds[x], news[y]) for score, y, x in likely]
+        else:
+            choices = {i: self._coded(False, i) for i in olds}
+            for j in news:
+                for _, s, i in process.extract(self._coded(True, j), choices, scorer=Indel.normalized_similarity,
+                                               processor=None, score_cutoff=pairing.EDIT_MIN / 100, limit=3):
+                    candidates.append((-s * 100, i, j))
         candidates.sort()
         for negative, i, j in candidates:
             if self.used_old[i] or self.used_new[j]:
@@ -268,7 +304,7 @@ class Aligner:
             pair = Pair(i, i + 1, j, j + 1)
             if self._fits_chain(pair):
                 self._take(pair, self.chain)
-                self.chain.sort(key=lambda p: p.o0)
+                self.chain.insert(bisect.bisect_right(self.chain, i, key=_first_old), self.chain.pop())
             elif -negative >= pairing.MOVE_MIN:
                 self._take(Pair(i, i + 1, j, j + 1, move=True), self.moves)
         if self._documents_differ():

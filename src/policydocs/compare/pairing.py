@@ -87,6 +87,38 @@ def could_reach(len_a: int, len_b: int, score: float) -> bool:
     return 200.0 * min(len_a, len_b) >= score * (len_a + len_b)
 
 
+def likely_pairs(a: Sequence[str | Sequence[str]], b: Sequence[str | Sequence[str]], keep: int,
+                 band: int = 0, tried: int = 8, postings_read: int = 256) -> list[tuple[float, int, int]]:
+    """(score, x, y) for each item ``a[x]`` and its ``keep`` best items ``b[y]`` by
+    `coded_same_clause` (non-zero scores only), when scoring every pair would be too
+    many: only the ``tried`` items of ``b`` that share the most of ``a[x]``'s rarest
+    words are scored (its words read rarest first, about ``postings_read`` postings),
+    and, with ``band``, the items within ``band`` of where ``a[x]`` would sit in ``b``
+    if both were in order (a table's rows, whose words may all be common). An edited
+    clause keeps most of its words, rare ones included, so its counterpart is among
+    them; the cost follows the words, not the product of the item counts."""
+    postings: dict[str, list[int]] = {}
+    for y, item in enumerate(b):
+        for word in dict.fromkeys(item):
+            postings.setdefault(word, []).append(y)
+    out = []
+    for x, item in enumerate(a):
+        shared: Counter[int] = Counter()
+        read = 0
+        for df, word in sorted((len(postings[w]), w) for w in set(item) if w in postings):
+            if read and read + df > postings_read:
+                break
+            shared.update(postings[word][:postings_read])  # a word in every item says little
+            read += df
+        near = [y for y, _ in shared.most_common(tried)]
+        if band:
+            middle = x * len(b) // len(a)
+            near = list(dict.fromkeys(near + list(range(max(0, middle - band), min(len(b), middle + band + 1)))))
+        scored = [(coded_same_clause(item, b[y]), y) for y in near]
+        out += [(score, x, y) for score, y in sorted(scored, key=lambda c: (-c[0], c[1]))[:keep] if score]
+    return out
+
+
 def same_clause(a: str | Sequence[str], b: str | Sequence[str]) -> float:
     """The pair's word similarity if it is at least `EDIT_MIN`, else 0; texts or word lists."""
     return coded_same_clause(words(a) if isinstance(a, str) else a, words(b) if isinstance(b, str) else b)

@@ -142,12 +142,12 @@ def _line_ops(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
     diff-match-patch's own."""
     p = _common_lines(a, b, 1)
     s = _common_lines(a[p:], b[p:], -1)
-    table: dict[str, str] = {}
-    middle = seqdiff.diff(seqdiff.encode(a[p:len(a) - s], table), seqdiff.encode(b[p:len(b) - s], table))
-    ops = [(op, len(chars)) for op, chars in middle]
+    x, y = a[p:len(a) - s], b[p:len(b) - s]
+    if seqdiff.too_costly(x, y):  # (a long table, every row edited; a shuffled document)
+        return [(0, p)] * bool(p) + seqdiff.anchored_ops(x, y) + [(0, s)] * bool(s)
+    ops = seqdiff.item_ops(x, y)
     if (p and ops and ops[0][0] != 0 and ops[0][1] >= p) or (s and ops and ops[-1][0] != 0 and ops[-1][1] >= s):
-        table = {}
-        return [(op, len(chars)) for op, chars in seqdiff.diff(seqdiff.encode(a, table), seqdiff.encode(b, table))]
+        return seqdiff.item_ops(a, b)
     return [(0, p)] * bool(p) + ops + [(0, s)] * bool(s)
 
 

@@ -1,0 +1,73 @@
+"""The compare engine on long documents of hard shapes: every row and move still found
+(bench/size_curves.py measures their time; these tests assert only what is reported)."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings, strategies as st
+
+from policydocs.compare import compare, seqdiff
+from policydocs.compare.windows import _line_ops
+
+WORDS = [f"{a}{b}" for a in ("da", "ta", "pro", "ces", "con", "sent", "re", "ten") for b in
+         ("tion", "ser", "vice", "pri", "va", "cy", "per", "so", "nal", "for", "ma", "count")]
+
+
+def _rebuilt(c, side: str) -> str:
+    return "".join(s.text for s in c.segments if s.op in ("equal", side))
+
+
+def test_a_long_table_with_every_row_edited_pairs_every_row():
+    rnd = random.Random(7)
+    rows = [[rnd.choice(WORDS) for _ in range(9)] for _ in range(2100)]
+    edited = [[*r[:4], f"new{k}", *r[5:]] for k, r in enumerate(rows)]
+
+    def table(rs):
+        return "| a | b | c |\n|---|---|---|\n" + "".join(
+            f"| {' '.join(r[:3])} | {' '.join(r[3:6])} | {' '.join(r[6:])} |\n" for r in rs)
+
+    old, new = table(rows), table(edited)
+    c = compare(old, new)
+    assert _rebuilt(c, "delete") == old and _rebuilt(c, "insert") == new
+    assert len(c.changes) == 2100  # one word edit per row, each row paired with its edit
+    assert all(ch.type == "replace" and ch.old_text.strip() == rows[k][4] and ch.new_text.strip() == f"new{k}"
+               for k, ch in enumerate(c.changes))
+    assert not any("not paired" in n for n in c.notes)
+
+
+def test_a_shuffled_long_document_with_every_paragraph_edited_finds_every_move():
+    rnd = random.Random(3)
+    paras = [[rnd.choice(WORDS) for _ in range(rnd.randint(20, 40))] + [f"p{k}"] for k in range(1400)]
+    order = list(range(len(paras)))
+    rnd.shuffle(order)
+    new_paras = [[*paras[k][:3], "edited", *paras[k][4:]] for k in order]
+    old = "\n\n".join(map(" ".join, paras)) + "\n"
+    new = "\n\n".join(map(" ".join, new_paras)) + "\n"
+    c = compare(old, new)
+    assert _rebuilt(c, "delete") == old and _rebuilt(c, "insert") == new
+    moves = sum(1 for ch in c.changes if ch.type == "move")
+    in_place = len(seqdiff.lis(order))
+    assert moves == len(order) - in_place  # every paragraph out of the longest in-order run moved
+    assert not any("not searched" in n for n in c.notes)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from("ABC\n"), max_size=12), st.lists(st.sampled_from("ABC\n"), max_size=12))
+def test_the_trimmed_line_diff_is_diff_match_patchs_own(a, b):
+    assert _line_ops(a, b) == seqdiff.item_ops(a, b) or a == b
+
+
+def test_anchored_ops_rebuild_both_lists():
+    rnd = random.Random(5)
+    a = [str(rnd.randrange(50)) for _ in range(3000)]
+    b = list(a)
+    rnd.shuffle(b)
+    ops = seqdiff.anchored_ops(a, b)
+    assert sum(k for op, k in ops if op != 1) == len(a) and sum(k for op, k in ops if op != -1) == len(b)
+    i = j = 0
+    for op, k in ops:
+        if op == 0:
+            assert a[i:i + k] == b[j:j + k]
+        i += k if op != 1 else 0
+        j += k if op != -1 else 0
