@@ -71,3 +71,14 @@ def test_anchored_ops_rebuild_both_lists():
             assert a[i:i + k] == b[j:j + k]
         i += k if op != 1 else 0
         j += k if op != -1 else 0
+
+
+def test_one_endless_paragraph_with_scattered_edits_gets_each_edit_not_a_coarse_replace():
+    rnd = random.Random(11)
+    words = [rnd.choice(WORDS) for _ in range(30_000)]
+    edited = [f"edit{k}" if k % 500 == 250 else w for k, w in enumerate(words)]
+    old, new = " ".join(words) + "\n", " ".join(edited) + "\n"
+    c = compare(old, new)
+    assert _rebuilt(c, "delete") == old and _rebuilt(c, "insert") == new
+    assert [(ch.old_text, ch.new_text) for ch in c.changes] == [(words[k], f"edit{k}") for k in range(250, 30_000, 500)]
+    assert c.notes == ()

@@ -3,18 +3,23 @@
 Tokens are words (with inner apostrophes), single punctuation marks and whitespace
 runs; diff-match-patch diffs them mapped to single characters, then semantic
 clean-up so that "the" and "and" do not stitch unrelated sentences together.
-Above `FINE_TOKEN_CAP` tokens a pair is diffed by sentence first; above
-`WORD_TOKEN_CAP` only its common prefix and suffix are kept (noted as "coarse").
+Above `FINE_TOKEN_CAP` tokens a pair is diffed by sentence first, and a long run of
+rewritten sentences (or one endless sentence) is cut at runs of `ANCHOR_TOKENS` tokens
+found once on each side (`_long_diff`); above `WORD_TOKEN_CAP` only its common prefix
+and suffix are kept (noted as "coarse").
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from policydocs.compare import seqdiff
 
 FINE_TOKEN_CAP = 1500  # tokens diffed word by word in one go; longer texts go by sentence first
 WORD_TOKEN_CAP = 2_000_000  # tokens of one block pair (1 M a side) beyond which only prefix/suffix are kept
+ANCHOR_TOKENS = 8  # a run of this many tokens (about four words) found once on each side anchors a long diff
+ANCHOR_DEPTH = 6  # levels of anchors looked for inside the stretches between anchors
 
 _TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*|\s+|[^\w\s]", re.UNICODE)
 
@@ -45,11 +50,9 @@ def diff_words(old: str, new: str) -> tuple[list[tuple[int, str]], bool]:
     sa, sb = _sentences(old), _sentences(new)
     table: dict[str, str] = {}
     ops: list[tuple[int, str]] = []
-    capped = False
     pending: list[list[str]] = [[], []]
 
     def flush() -> None:
-        nonlocal capped
         dels, ins = pending
         if len(_TOKEN_RE.findall("".join(dels + ins))) <= FINE_TOKEN_CAP:
             ops.extend(_diff_tokens(_TOKEN_RE.findall("".join(dels)), _TOKEN_RE.findall("".join(ins))))
@@ -57,11 +60,7 @@ def diff_words(old: str, new: str) -> tuple[list[tuple[int, str]], bool]:
             for k in range(max(len(dels), len(ins))):
                 x = _TOKEN_RE.findall(dels[k]) if k < len(dels) else []
                 y = _TOKEN_RE.findall(ins[k]) if k < len(ins) else []
-                if len(x) + len(y) > FINE_TOKEN_CAP:
-                    ops.extend(_coarse(x, y))
-                    capped = True
-                else:
-                    ops.extend(_diff_tokens(x, y))
+                ops.extend(_long_diff(x, y) if len(x) + len(y) > FINE_TOKEN_CAP else _diff_tokens(x, y))
         pending[0], pending[1] = [], []
 
     ca, cb = seqdiff.encode(sa, table), seqdiff.encode(sb, table)
@@ -74,7 +73,7 @@ def diff_words(old: str, new: str) -> tuple[list[tuple[int, str]], bool]:
         else:
             pending[0 if op == -1 else 1].extend(units)
     flush()
-    return [o for o in ops if o[1]], capped
+    return [o for o in ops if o[1]], False
 
 
 def _diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str]]:
@@ -84,6 +83,68 @@ def _diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str]]:
     ca, cb = seqdiff.encode(a, table), seqdiff.encode(b, table)
     reverse = {ch: tok for tok, ch in table.items()}
     return [(op, "".join(map(reverse.__getitem__, text))) for op, text in seqdiff.diff(ca, cb, semantic=True)]
+
+
+def _long_diff(a: list[str], b: list[str]) -> list[tuple[int, str]]:
+    """A token diff of two long texts in about n log n: the common start and end, then
+    the runs of `ANCHOR_TOKENS` tokens found exactly once on each side, their longest
+    in-order chain as anchors (a patience diff on token runs), and `_diff_tokens`
+    between anchors (recursively while a stretch is long and still has anchors; a long
+    stretch with none left is a rewrite: deleted and inserted)."""
+    table: dict[str, str] = {}
+    ca, cb = seqdiff.encode(a, table, wide=True), seqdiff.encode(b, table, wide=True)
+    p = _common_start(ca, cb)
+    s = _common_start(ca[p:][::-1], cb[p:][::-1])
+    middle = _anchored(a[p:len(a) - s], b[p:len(b) - s], ca[p:len(ca) - s], cb[p:len(cb) - s], 0)
+    ops = [(0, "".join(a[:p]))] + middle + [(0, "".join(a[len(a) - s:]))]
+    return [o for o in ops if o[1]]
+
+
+def _common_start(x: str, y: str) -> int:
+    """Length of the common start of two strings (bisection over slices compared in C)."""
+    lo, hi = 0, min(len(x), len(y))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if x[:mid] == y[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _anchored(a: list[str], b: list[str], ca: str, cb: str, depth: int) -> list[tuple[int, str]]:
+    """`_long_diff` of token lists with no common start or end (``ca``/``cb`` their
+    codes), ``depth`` levels of anchors down (at most `ANCHOR_DEPTH`)."""
+    if len(a) + len(b) <= FINE_TOKEN_CAP or not a or not b:
+        return _diff_tokens(a, b)
+    if depth >= ANCHOR_DEPTH:
+        return _diff_or_replace(a, b, ca, cb)
+    k = ANCHOR_TOKENS
+    runs_a = Counter(ca[i:i + k] for i in range(len(ca) - k + 1))
+    runs_b = Counter(cb[j:j + k] for j in range(len(cb) - k + 1))
+    at_b = {cb[j:j + k]: j for j in range(len(cb) - k + 1) if runs_b[cb[j:j + k]] == 1}
+    matches = [(i, at_b[run]) for i in range(len(ca) - k + 1)
+               if runs_a[run := ca[i:i + k]] == 1 and run in at_b]
+    if not matches:
+        return _diff_or_replace(a, b, ca, cb)
+    ops: list[tuple[int, str]] = []
+    i0 = j0 = 0
+    for n in seqdiff.lis([j for _, j in matches]):
+        i, j = matches[n]
+        if i < i0 or j < j0:  # overlaps the last anchor's run
+            continue
+        ops += _anchored(a[i0:i], b[j0:j], ca[i0:i], cb[j0:j], depth + 1)
+        ops.append((0, "".join(a[i:i + k])))
+        i0, j0 = i + k, j + k
+    return ops + _anchored(a[i0:], b[j0:], ca[i0:], cb[j0:], depth + 1)
+
+
+def _diff_or_replace(a: list[str], b: list[str], ca: str, cb: str) -> list[tuple[int, str]]:
+    """A long stretch with no anchors: `_diff_tokens` if diff-match-patch stays quick on
+    it (`seqdiff.too_costly`), else a rewrite, deleted and inserted."""
+    if not seqdiff.too_costly(ca, cb):
+        return _diff_tokens(a, b)
+    return [(-1, "".join(a)), (1, "".join(b))]
 
 
 def _coarse(a: list[str], b: list[str]) -> list[tuple[int, str]]:
