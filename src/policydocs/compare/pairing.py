@@ -22,6 +22,7 @@ Two questions, kept apart because they need different evidence:
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -88,35 +89,58 @@ def could_reach(len_a: int, len_b: int, score: float) -> bool:
 
 
 def likely_pairs(a: Sequence[str | Sequence[str]], b: Sequence[str | Sequence[str]], keep: int,
-                 band: int = 0, tried: int = 8, postings_read: int = 256) -> list[tuple[float, int, int]]:
+                 band: int = 0, tried: int = 8, terms_read: int = 12, postings_read: int = 256
+                 ) -> list[tuple[float, int, int]]:
     """(score, x, y) for each item ``a[x]`` and its ``keep`` best items ``b[y]`` by
     `coded_same_clause` (non-zero scores only), when scoring every pair would be too
     many: only the ``tried`` items of ``b`` that share the most of ``a[x]``'s rarest
-    words are scored (its words read rarest first, about ``postings_read`` postings),
-    and, with ``band``, the items within ``band`` of where ``a[x]`` would sit in ``b``
-    if both were in order (a table's rows, whose words may all be common). An edited
-    clause keeps most of its words, rare ones included, so its counterpart is among
-    them; the cost follows the words, not the product of the item counts."""
-    postings: dict[str, list[int]] = {}
+    word pairs (`_terms`: ``terms_read`` of them at most, rarest first, about
+    ``postings_read`` postings), and at least half as many as the best, are scored.
+    With ``band`` (pairs in order: a table's rows, whose words may all be common) the
+    postings read are those nearest to where ``a[x]`` would sit in ``b`` if both were in
+    order, ties go to the nearest, and with no shared term the ``band`` items around
+    that place are tried. An edited clause keeps most of its word pairs, rare ones
+    included, so its counterpart is among them; the cost follows the words, not the
+    product of the item counts."""
+    postings: dict[object, list[int]] = {}
     for y, item in enumerate(b):
-        for word in dict.fromkeys(item):
-            postings.setdefault(word, []).append(y)
+        for term in _terms(item):
+            postings.setdefault(term, []).append(y)
     out = []
     for x, item in enumerate(a):
-        shared: Counter[int] = Counter()
+        middle = x * len(b) // len(a)  # where a[x] would sit in b if both were in order
+        shared: dict[int, int] = {}  # item of b → terms shared with a[x] (a dict: Counter.update is slow)
         read = 0
-        for df, word in sorted((len(postings[w]), w) for w in set(item) if w in postings):
+        for df, term in sorted((len(postings[t]), t) for t in _terms(item) if t in postings)[:terms_read]:
             if read and read + df > postings_read:
                 break
-            shared.update(postings[word][:postings_read])  # a word in every item says little
+            ys = postings[term]  # a term in every item says little: only some of its postings
+            if band:
+                at = bisect.bisect_left(ys, middle)
+                ys = ys[max(0, at - postings_read // 2):at + postings_read // 2]
+            for y in ys[:postings_read]:
+                shared[y] = shared.get(y, 0) + 1
             read += df
-        near = [y for y, _ in shared.most_common(tried)]
-        if band:
-            middle = x * len(b) // len(a)
-            near = list(dict.fromkeys(near + list(range(max(0, middle - band), min(len(b), middle + band + 1)))))
-        scored = [(coded_same_clause(item, b[y]), y) for y in near]
-        out += [(score, x, y) for score, y in sorted(scored, key=lambda c: (-c[0], c[1]))[:keep] if score]
+        order = (lambda kv: (-kv[1], abs(kv[0] - middle))) if band else (lambda kv: -kv[1])
+        ranked = sorted(shared.items(), key=order)[:tried]
+        near = [y for y, count in ranked if 2 * count >= ranked[0][1]]  # the others share too little
+        if band and not near:
+            near = list(range(max(0, middle - band), min(len(b), middle + band + 1)))
+        scored = sorted(((coded_same_clause(item, b[y]), y) for y in near),
+                        key=lambda c: (-c[0], abs(c[1] - middle) if band else 0, c[1]))
+        out += [(score, x, y) for score, y in scored[:keep] if score]
     return out
+
+
+def _terms(item: str | Sequence[str]) -> set[object]:
+    """What `likely_pairs` indexes an item by: its pairs of consecutive words (far rarer
+    than single words, so they find an edited clause among thousands of paragraphs
+    drawn from one vocabulary), or its one word."""
+    if len(item) < 2:
+        return set(item)
+    if isinstance(item, str):
+        return {item[k:k + 2] for k in range(len(item) - 1)}
+    return {(item[k], item[k + 1]) for k in range(len(item) - 1)}
 
 
 def same_clause(a: str | Sequence[str], b: str | Sequence[str]) -> float:
