@@ -63,11 +63,11 @@ def _words(block: Block) -> list[str]:
     return block.folded_words  # read-only: shared by every score of the block
 
 
-def _topic_words(block: Block) -> str | list[str]:
-    """What a block's topic terms are taken from: its key's words (the text's but for a
-    leading number, "1.2.", and numbers are no topic words), read once per block; an
-    unchanged stretch's key is a placeholder, so its text."""
-    return block.text if block.kind == "same" else block.folded_words
+def _topic_words(block: Block) -> str:
+    """What a block's topic terms are taken from: its key (the text's words but for a
+    leading number, "1.2.", and numbers are no topic words); an unchanged stretch's key
+    is a placeholder, so its text."""
+    return block.text if block.kind == "same" else block.key
 
 
 def _holds(sorted_items: list[int], item: int) -> bool:

@@ -186,6 +186,12 @@ def topic_terms(text: str | Sequence[str], vocab: Vocabulary) -> Counter[str]:
     return terms
 
 
+@memoised("compare: topic terms", 8192)
+def text_terms(text: str) -> Counter[str]:
+    """`topic_terms` of a text with the built-in vocabulary (read-only: shared)."""
+    return topic_terms(text, vocabulary())
+
+
 class TopicScorer:
     """TF-IDF cosine between texts, the texts themselves being the collection (each
     block of both documents is one "document" for the IDF): rare shared words and
@@ -206,9 +212,10 @@ class TopicScorer:
 
     @classmethod
     def of(cls, texts: Sequence[str | Sequence[str]]) -> TopicScorer:
-        """The scorer of texts, or of their words from `words` (taken once per block)."""
+        """The scorer of texts (their terms remembered by text: in a history walk a block
+        is scored again in the next pair), or of their words from `words`."""
         vocab = vocabulary()
-        return cls([topic_terms(t, vocab) for t in texts])
+        return cls([text_terms(t) if isinstance(t, str) else topic_terms(t, vocab) for t in texts])
 
     def score(self, a: int, b: int) -> float:
         va, vb = self.vectors[a], self.vectors[b]
