@@ -82,3 +82,13 @@ def test_one_endless_paragraph_with_scattered_edits_gets_each_edit_not_a_coarse_
     assert _rebuilt(c, "delete") == old and _rebuilt(c, "insert") == new
     assert [(ch.old_text, ch.new_text) for ch in c.changes] == [(words[k], f"edit{k}") for k in range(250, 30_000, 500)]
     assert c.notes == ()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["#", " ", "\n", "a", "##", "\t", "\r", " #", "   #", "    #", "=", "-"]), max_size=20))
+def test_heading_lines_found_from_hashes_are_the_line_scans(pieces):
+    from policydocs.compare.windows import _ATX_LINE, _atx_lines, _line_starts
+
+    text = "".join(pieces)
+    assert [(p, m.end(), m.groups()) for p, m in _atx_lines(text)] == \
+        [(p, m.end(), m.groups()) for p, m in _line_starts(_ATX_LINE, text)]

@@ -189,8 +189,7 @@ class Aligner:
     def _pair_in_order(self, olds: list[int], news: list[int]) -> None:
         """The in-order pairs with the best sum of `pairing.same_clause` scores (DP)."""
         new_codes = [self._coded(True, j) for j in news]
-        score = [[pairing.coded_same_clause(old_codes, w) for w in new_codes]
-                 for old_codes in (self._coded(False, i) for i in olds)]
+        score = [self._scores(self._coded(False, i), new_codes) for i in olds]
         best = [[0.0] * (len(news) + 1) for _ in range(len(olds) + 1)]
         for x in range(len(olds) - 1, -1, -1):
             row, below = best[x], best[x + 1]
@@ -208,6 +207,20 @@ class Aligner:
                 x += 1
             else:
                 y += 1
+
+    @staticmethod
+    def _scores(old_codes: str | list[str], new_codes: list[str | list[str]]) -> list[float]:
+        """`pairing.coded_same_clause` of one old block against each new one: one
+        rapidfuzz call scoring the whole row in C (the same values: Indel similarity
+        with the edit bar as cutoff), unless a pair is long enough for the
+        diff-match-patch bound of `pairing.coded_similarity`."""
+        if len(old_codes) * max(map(len, new_codes)) > pairing.MYERS_CELLS:
+            return [pairing.coded_same_clause(old_codes, w) for w in new_codes]
+        row = [0.0] * len(new_codes)
+        for _, s, y in process.extract(old_codes, new_codes, scorer=Indel.normalized_similarity, processor=None,
+                                       score_cutoff=pairing.EDIT_MIN / 100.0, limit=None):
+            row[y] = 100.0 * s
+        return row
 
     def _pair_long_span(self, olds: list[int], news: list[int]) -> None:
         """A span with more than `PAIR_CELL_CAP` candidate pairs (a long table, every row
