@@ -20,6 +20,7 @@ above `MOVE_CELL_CAP` leftovers are searched for moves among likely pairs only.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -63,11 +64,13 @@ def _words(block: Block) -> list[str]:
     return block.folded_words  # read-only: shared by every score of the block
 
 
-def _topic_words(block: Block) -> str:
-    """What a block's topic terms are taken from: its key (the text's words but for a
-    leading number, "1.2.", and numbers are no topic words); an unchanged stretch's key
-    is a placeholder, so its text."""
-    return block.text if block.kind == "same" else block.key
+def _topic_terms(block: Block) -> Counter[str]:
+    """A block's topic terms: of its key (the text's words but for a leading number,
+    "1.2.", and numbers are no topic words), remembered; an unchanged stretch's key is a
+    placeholder, so of its text (not remembered: a long text seen in one pair only)."""
+    if block.kind == "same":
+        return pairing.topic_terms(block.text, pairing.vocabulary())
+    return pairing.key_terms(block.key)
 
 
 def _holds(sorted_items: list[int], item: int) -> bool:
@@ -338,8 +341,8 @@ class Aligner:
         free_new = [y for y, j in enumerate(news) if not self.used_new[j]]
         if not free_old or not free_new or len(free_old) * len(free_new) > MOVE_CELL_CAP:
             return
-        scorer = pairing.TopicScorer.of([_topic_words(self.old[i]) for i in olds]
-                                      + [_topic_words(self.new[j]) for j in news])
+        scorer = pairing.TopicScorer([_topic_terms(self.old[i]) for i in olds]
+                                     + [_topic_terms(self.new[j]) for j in news])
         scores = ((scorer.score(x, len(olds) + y), x, y) for x in free_old for y in free_new)
         for x, y, _ in pairing.assign(scores, pairing.COUNTERPART_MIN):
             i, j = olds[x], news[y]

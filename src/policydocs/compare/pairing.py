@@ -187,9 +187,10 @@ def topic_terms(text: str | Sequence[str], vocab: Vocabulary) -> Counter[str]:
 
 
 @memoised("compare: topic terms", 8192)
-def text_terms(text: str) -> Counter[str]:
-    """`topic_terms` of a text with the built-in vocabulary (read-only: shared)."""
-    return topic_terms(text, vocabulary())
+def key_terms(key: str) -> Counter[str]:
+    """`topic_terms` of a block's key with the built-in vocabulary, remembered: in a
+    history walk a block is scored again in the next pair (read-only: shared)."""
+    return topic_terms(key, vocabulary())
 
 
 class TopicScorer:
@@ -212,10 +213,9 @@ class TopicScorer:
 
     @classmethod
     def of(cls, texts: Sequence[str | Sequence[str]]) -> TopicScorer:
-        """The scorer of texts (their terms remembered by text: in a history walk a block
-        is scored again in the next pair), or of their words from `words`."""
+        """The scorer of texts, or of their words from `words`."""
         vocab = vocabulary()
-        return cls([text_terms(t) if isinstance(t, str) else topic_terms(t, vocab) for t in texts])
+        return cls([topic_terms(t, vocab) for t in texts])
 
     def score(self, a: int, b: int) -> float:
         va, vb = self.vectors[a], self.vectors[b]

@@ -13,7 +13,7 @@ import bisect
 import functools
 import itertools
 from collections import Counter
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import fast_diff_match_patch
 
@@ -51,14 +51,16 @@ def encode(keys: Iterable[str], table: dict[str, str], wide: bool = False) -> st
     keys = list(keys)
     fresh = [key for key in dict.fromkeys(keys) if key not in table]
     n = len(table)
-    table.update(zip(fresh, (_wide_chars() if wide else _private_chars())[n:n + len(fresh)]))
+    table.update(zip(fresh, _wide_chars(n, len(fresh)) if wide else _private_chars()[n:n + len(fresh)]))
     return "".join(map(table.__getitem__, keys))
 
 
-@functools.cache
-def _wide_chars() -> str:
-    """The characters `encode` hands out when ``wide``: every one but the surrogates."""
-    return "".join(map(chr, itertools.chain(range(0xD800), range(0xE000, 0x110000))))
+def _wide_chars(start: int, count: int) -> Iterator[str]:
+    """The ``count`` characters `encode` hands out from number ``start`` when ``wide``:
+    every character in order but the surrogates (made as needed: a table of all of
+    them would cost a fifth of a second to build)."""
+    return map(chr, itertools.chain(range(start, min(start + count, 0xD800)),
+                                    range(max(start, 0xD800) + 0x800, start + count + 0x800)))
 
 
 @functools.cache
