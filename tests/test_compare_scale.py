@@ -92,3 +92,20 @@ def test_heading_lines_found_from_hashes_are_the_line_scans(pieces):
     text = "".join(pieces)
     assert [(p, m.end(), m.groups()) for p, m in _atx_lines(text)] == \
         [(p, m.end(), m.groups()) for p, m in _line_starts(_ATX_LINE, text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["the", " ", "data", ",", "we", "\n", "you"]), min_size=30, max_size=120),
+       st.lists(st.tuples(st.integers(0, 119), st.sampled_from(["the", " ", "keep", ",", "data"])), max_size=6),
+       st.data())
+def test_token_diff_with_margins_is_the_whole_lists_diff(a, edits, data):
+    from policydocs.compare.words import _diff_tokens, _token_ops
+
+    b = list(a)
+    for at, token in edits:
+        if data.draw(st.booleans()):
+            b.insert(min(at, len(b)), token)
+        elif b:
+            del b[min(at, len(b) - 1)]
+    whole = [(op, "".join(tokens)) for op, tokens in _token_ops(a, b)]
+    assert _diff_tokens(a, b) == whole

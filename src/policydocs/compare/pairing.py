@@ -176,13 +176,15 @@ def topic_terms(text: str | Sequence[str], vocab: Vocabulary) -> Counter[str]:
     """Content words (stemmed, stop words and numbers out) and their concept tags; of a
     text or of its words from `words`."""
     terms: Counter[str] = Counter()
-    for word in words(text) if isinstance(text, str) else text:
+    # each distinct word once, with its count (in C), in order of first appearance: the
+    # same terms in the same order as word by word
+    for word, count in Counter(words(text) if isinstance(text, str) else text).items():
         if word in vocab.stopwords or word.isdigit() or len(word) < 2:
             continue
         stem = _stem(word)
-        terms[stem] += 1
+        terms[stem] += count
         if stem in vocab.concepts:
-            terms[vocab.concepts[stem]] += 1
+            terms[vocab.concepts[stem]] += count
     return terms
 
 

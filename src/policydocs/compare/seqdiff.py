@@ -18,6 +18,24 @@ from typing import Iterable, Iterator, Sequence
 import fast_diff_match_patch
 
 
+def common_items(a: Sequence[str], b: Sequence[str], step: int) -> int:
+    """How many items two lists share at their start (``step`` 1) or end (-1):
+    compared a chunk at a time in C, then item by item in the first chunk that differs."""
+    n, k, chunk = min(len(a), len(b)), 0, 64
+    while k < n:
+        size = min(chunk, n - k)
+        if step == 1:
+            same = a[k:k + size] == b[k:k + size]
+        else:
+            same = a[len(a) - k - size:len(a) - k] == b[len(b) - k - size:len(b) - k]
+        if not same:
+            break
+        k += size
+    while k < n and (a[k] == b[k] if step == 1 else a[-1 - k] == b[-1 - k]):
+        k += 1
+    return k
+
+
 def lis(seq: list[int]) -> list[int]:
     """Indexes of a longest strictly increasing subsequence (patience sorting, n log n)."""
     tails: list[int] = []

@@ -130,24 +130,6 @@ def _lines(body: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
     return lines, (0, *itertools.accumulate(map(len, lines)))
 
 
-def _common_lines(a: Sequence[str], b: Sequence[str], step: int) -> int:
-    """How many lines two line lists share at their start (``step`` 1) or end (-1):
-    compared a chunk at a time in C, then line by line in the first chunk that differs."""
-    n, k, chunk = min(len(a), len(b)), 0, 64
-    while k < n:
-        size = min(chunk, n - k)
-        if step == 1:
-            same = a[k:k + size] == b[k:k + size]
-        else:
-            same = a[len(a) - k - size:len(a) - k] == b[len(b) - k - size:len(b) - k]
-        if not same:
-            break
-        k += size
-    while k < n and (a[k] == b[k] if step == 1 else a[-1 - k] == b[-1 - k]):
-        k += 1
-    return k
-
-
 def _line_ops(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
     """The line diff as (op, lines): diff-match-patch on lines mapped to characters.
 
@@ -157,8 +139,8 @@ def _line_ops(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
     equality ("A<ins>BA</ins>C" → "<ins>AB</ins>AC"): when an edit next to a trimmed
     end is long enough for that, the whole bodies are diffed, so the result is always
     diff-match-patch's own."""
-    p = _common_lines(a, b, 1)
-    s = _common_lines(a[p:], b[p:], -1)
+    p = seqdiff.common_items(a, b, 1)
+    s = seqdiff.common_items(a[p:], b[p:], -1)
     x, y = a[p:len(a) - s], b[p:len(b) - s]
     if seqdiff.too_costly(x, y):  # (a long table, every row edited; a shuffled document)
         return [(0, p)] * bool(p) + seqdiff.anchored_ops(x, y) + [(0, s)] * bool(s)

@@ -19,6 +19,7 @@ from policydocs.compare import seqdiff
 FINE_TOKEN_CAP = 1500  # tokens diffed word by word in one go; longer texts go by sentence first
 WORD_TOKEN_CAP = 2_000_000  # tokens of one block pair (1 M a side) beyond which only prefix/suffix are kept
 ANCHOR_TOKENS = 8  # a run of this many tokens (about four words) found once on each side anchors a long diff
+MARGIN = 32  # common tokens kept on each side of a token diff's changed middle (see `_diff_tokens`)
 ANCHOR_DEPTH = 6  # levels of anchors looked for inside the stretches between anchors
 
 _TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*|\s+|[^\w\s]", re.UNICODE)
@@ -78,11 +79,35 @@ def diff_words(old: str, new: str) -> tuple[list[tuple[int, str]], bool]:
 
 def _diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str]]:
     """diff-match-patch on token lists (each distinct token one character), with
-    semantic clean-up so common words do not stitch unrelated sentences together."""
+    semantic clean-up so common words do not stitch unrelated sentences together.
+
+    (speedup) Only the tokens between the common start and end, with `MARGIN` tokens of
+    each, are encoded and diffed. The clean-ups move an edit sideways by at most its own
+    length, so when the kept margins are longer than every edit the result is the
+    whole lists' diff; otherwise the whole lists are diffed."""
+    p = seqdiff.common_items(a, b, 1)
+    s = seqdiff.common_items(a[p:], b[p:], -1)
+    lo, cut = max(0, p - MARGIN), max(0, s - MARGIN)
+    if lo or cut:
+        ops = _token_ops(a[lo:len(a) - cut], b[lo:len(b) - cut])
+        longest = max((len(chars) for op, chars in ops if op), default=0)
+        if ops and (not lo or (ops[0][0] == 0 and len(ops[0][1]) > longest)) \
+                and (not cut or (ops[-1][0] == 0 and len(ops[-1][1]) > longest)):
+            out = [(op, "".join(tokens)) for op, tokens in ops]
+            if lo:
+                out[0] = (0, "".join(a[:lo]) + out[0][1])
+            if cut:
+                out[-1] = (0, out[-1][1] + "".join(a[len(a) - cut:]))
+            return out
+    return [(op, "".join(tokens)) for op, tokens in _token_ops(a, b)]
+
+
+def _token_ops(a: list[str], b: list[str]) -> list[tuple[int, list[str]]]:
+    """`_diff_tokens` without the margins: (op, tokens) from one diff-match-patch call."""
     table: dict[str, str] = {}
     ca, cb = seqdiff.encode(a, table), seqdiff.encode(b, table)
     reverse = {ch: tok for tok, ch in table.items()}
-    return [(op, "".join(map(reverse.__getitem__, text))) for op, text in seqdiff.diff(ca, cb, semantic=True)]
+    return [(op, list(map(reverse.__getitem__, chars))) for op, chars in seqdiff.diff(ca, cb, semantic=True)]
 
 
 def _long_diff(a: list[str], b: list[str]) -> list[tuple[int, str]]:
