@@ -31,6 +31,7 @@ from policydocs.compare.blocks import Block
 
 PAIR_CELL_CAP = 40_000  # old×new blocks scored for in-place similarity pairing
 MOVE_CELL_CAP = 250_000  # old×new leftover blocks scored for moves
+CODED_BLOCKS = 2000  # blocks of both sides above which block words are scored as codes
 MOVE_MIN_WORDS = 2  # shorter blocks are never reported as moves
 SIMILAR_DOCS = 0.3  # below this share of old words matched in order, documents "differ"
 
@@ -94,22 +95,25 @@ class Aligner:
         self.counterparts: list[Pair] = []
         self.used_old = [False] * len(old)
         self.used_new = [False] * len(new)
-        self._table: dict[str, str] = {}  # word → its code, for every block of this comparison
-        self._codes: dict[tuple[bool, int], str | list[str]] = {}
-        # At most this many distinct words (a block's key has no more words than its
-        # text; an unchanged stretch's key is one): codes for all, or word lists for all.
-        most = sum(1 if b.kind == "same" else b.words for b in old) + \
-            sum(1 if b.kind == "same" else b.words for b in new)
-        self._encoded = most <= seqdiff.WIDE_CODES
+        # Long documents score each block against many others: there a block's words are
+        # mapped to one character each (codes of this comparison), which rapidfuzz
+        # compares without hashing each word again at every score; the same values
+        # (`pairing.coded_similarity`). On the corpus's documents encoding costs more
+        # than it saves. The distinct words must fit the code supply: a block's key has no
+        # more words than its text, an unchanged stretch's key one.
+        self._encoded = len(old) + len(new) > CODED_BLOCKS and \
+            sum(1 if b.kind == "same" else b.words for b in (*old, *new)) <= seqdiff.WIDE_CODES
+        self._table: dict[str, str] = {}
+        self._codes: dict[tuple[bool, int], str] = {}
 
     def _coded(self, is_new: bool, k: int) -> str | list[str]:
-        """A block's words as codes (one character per distinct word of the comparison,
-        see `pairing.coded_similarity`), or as words when there could be too many."""
+        """A block's words for similarity scores, as codes or as words (see above)."""
+        block = (self.new if is_new else self.old)[k]
+        if not self._encoded:
+            return _words(block)
         codes = self._codes.get((is_new, k))
         if codes is None:
-            found = _words((self.new if is_new else self.old)[k])
-            codes = seqdiff.encode(found, self._table, wide=True) if self._encoded else found
-            self._codes[is_new, k] = codes
+            codes = self._codes[is_new, k] = seqdiff.encode(_words(block), self._table, wide=True)
         return codes
 
     def run(self) -> None:
