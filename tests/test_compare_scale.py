@@ -109,3 +109,10 @@ def test_token_diff_with_margins_is_the_whole_lists_diff(a, edits, data):
             del b[min(at, len(b) - 1)]
     whole = [(op, "".join(tokens)) for op, tokens in _token_ops(a, b)]
     assert _diff_tokens(a, b) == whole
+
+
+def test_a_block_with_more_distinct_words_than_private_use_characters_compares():
+    lines = "\n".join(f"line {k}." for k in range(150_000))  # 150,000 distinct words in one code block
+    old, new = f"```\n{lines}\n```\n", f"```\n{lines.replace('line 5000.', 'line five.')}\n```\n"
+    c = compare(old, new)
+    assert [(ch.old_text, ch.new_text) for ch in c.changes] == [("5000", "five")]

@@ -108,8 +108,8 @@ def common_length(a: Sequence[str], b: Sequence[str]) -> int:
     strings are taken as already encoded (one character per item)."""
     if isinstance(a, str) and isinstance(b, str):
         return sum(len(text) for op, text in diff(a, b) if op == 0)
-    table: dict[str, str] = {}
-    return sum(len(text) for op, text in diff(encode(a, table), encode(b, table)) if op == 0)
+    table: dict[str, str] = {}  # wide codes: a giant paragraph may hold more distinct words than 6,400 + 2 planes
+    return sum(len(text) for op, text in diff(encode(a, table, wide=True), encode(b, table, wide=True)) if op == 0)
 
 
 # `anchored_ops` instead of diff-match-patch above this estimate of its cost ((n + m) ×

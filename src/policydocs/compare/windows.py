@@ -145,7 +145,8 @@ def _line_ops(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
     if seqdiff.too_costly(x, y):  # (a long table, every row edited; a shuffled document)
         return [(0, p)] * bool(p) + seqdiff.anchored_ops(x, y) + [(0, s)] * bool(s)
     ops = seqdiff.item_ops(x, y)
-    if (p and ops and ops[0][0] != 0 and ops[0][1] >= p) or (s and ops and ops[-1][0] != 0 and ops[-1][1] >= s):
+    if ((p and ops and ops[0][0] != 0 and ops[0][1] >= p) or (s and ops and ops[-1][0] != 0 and ops[-1][1] >= s)) \
+            and not seqdiff.too_costly(a, b):
         return seqdiff.item_ops(a, b)
     return [(0, p)] * bool(p) + ops + [(0, s)] * bool(s)
 

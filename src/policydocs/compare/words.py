@@ -51,9 +51,11 @@ def diff_words(old: str, new: str) -> tuple[list[tuple[int, str]], bool]:
     sa, sb = _sentences(old), _sentences(new)
     table: dict[str, str] = {}
     ops: list[tuple[int, str]] = []
+    capped = False
     pending: list[list[str]] = [[], []]
 
     def flush() -> None:
+        nonlocal capped
         dels, ins = pending
         if len(_TOKEN_RE.findall("".join(dels + ins))) <= FINE_TOKEN_CAP:
             ops.extend(_diff_tokens(_TOKEN_RE.findall("".join(dels)), _TOKEN_RE.findall("".join(ins))))
@@ -61,10 +63,15 @@ def diff_words(old: str, new: str) -> tuple[list[tuple[int, str]], bool]:
             for k in range(max(len(dels), len(ins))):
                 x = _TOKEN_RE.findall(dels[k]) if k < len(dels) else []
                 y = _TOKEN_RE.findall(ins[k]) if k < len(ins) else []
-                ops.extend(_long_diff(x, y) if len(x) + len(y) > FINE_TOKEN_CAP else _diff_tokens(x, y))
+                if len(x) + len(y) > seqdiff.WIDE_CODES and len(set(x) | set(y)) > seqdiff.WIDE_CODES:
+                    ops.extend(_coarse(x, y))  # more distinct tokens than `_long_diff` has codes
+                    capped = True
+                else:
+                    ops.extend(_long_diff(x, y) if len(x) + len(y) > FINE_TOKEN_CAP else _diff_tokens(x, y))
         pending[0], pending[1] = [], []
 
-    ca, cb = seqdiff.encode(sa, table), seqdiff.encode(sb, table)
+    # wide codes: a long text may have more distinct sentences than the private-use area
+    ca, cb = seqdiff.encode(sa, table, wide=True), seqdiff.encode(sb, table, wide=True)
     reverse = {ch: unit for unit, ch in table.items()}
     for op, text in seqdiff.diff(ca, cb):
         units = [reverse[ch] for ch in text]
@@ -74,7 +81,7 @@ def diff_words(old: str, new: str) -> tuple[list[tuple[int, str]], bool]:
         else:
             pending[0 if op == -1 else 1].extend(units)
     flush()
-    return [o for o in ops if o[1]], False
+    return [o for o in ops if o[1]], capped
 
 
 def _diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str]]:
@@ -103,7 +110,11 @@ def _diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str]]:
 
 
 def _token_ops(a: list[str], b: list[str]) -> list[tuple[int, list[str]]]:
-    """`_diff_tokens` without the margins: (op, tokens) from one diff-match-patch call."""
+    """`_diff_tokens` without the margins: (op, tokens) from one diff-match-patch call
+    (private-use codes: its semantic clean-up scores character classes, which these
+    leave neutral; one side empty is diff-match-patch's own answer, without codes)."""
+    if not a or not b:
+        return [(-1, a)] * bool(a) + [(1, b)] * bool(b)
     table: dict[str, str] = {}
     ca, cb = seqdiff.encode(a, table), seqdiff.encode(b, table)
     reverse = {ch: tok for tok, ch in table.items()}
