@@ -191,3 +191,17 @@ def test_cli_commands_share_one_on_disk_cache(tmp_path, run_cli):
                  ("diff", "privacy-policy@2021-02-11", "api-data-privacy@2023-07-21")):
         assert run_cli(*args, "--store", str(store)).returncode in (0, 1)
     assert sorted(p.name for p in folder.rglob("*.json")) == filled  # read back, not computed again
+
+
+def test_entries_are_written_without_an_fsync_each_and_synced_once_per_folder_per_batch(tmp_path, monkeypatch):
+    synced_files: list[int] = []
+    monkeypatch.setattr(os, "fsync", lambda fd: synced_files.append(fd))
+    cache = ComparisonCache(tmp_path / "cache")
+    _, _, comparison = real_edit()
+    for n in range(5):
+        cache.put(comparison, f"rules-{n}")
+    assert synced_files == []  # write + rename only
+    folders = {p.parent for p in (tmp_path / "cache").rglob("*.json")}
+    assert cache.sync() == len(folders) and len(synced_files) == len(folders)
+    assert cache.sync() == 0  # nothing written since
+    assert cache.get(comparison.old_sha256, comparison.new_sha256, "rules-3") == comparison

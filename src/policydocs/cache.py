@@ -7,7 +7,8 @@ stales an entry (the override is applied after the cache), and a new engine or
 new rules simply miss.
 
 Safe under concurrent builds: each entry is one JSON file written atomically
-(temporary file + rename), so a reader sees a whole entry or none. Never trusted
+(temporary file + rename, no fsync of its own), so a reader sees a whole entry or
+none; `ComparisonCache.sync` syncs the folders written once a batch is done. Never trusted
 blindly: every entry starts with a header line carrying an HMAC-SHA256 of its key
 and payload (keyed by ``$POLICYDOCS_CACHE_KEY``, else by a random key made once
 in the folder's ``.key``), and a comparison must also pass schema checks and name
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from policydocs.compare import ENGINE_VERSION, Change, Comparison, Reason, Segment, Stats
+from policydocs.crashsafe import fsync_dir
 from policydocs.fsutil import atomic_write_bytes
 
 DEFAULT_DIR = Path(".cache") / "policydocs"
@@ -182,6 +184,7 @@ class ComparisonCache:
         self.first_problem: str | None = None  # what to report, once
         self._size: int | None = None  # bytes on disk, counted once then kept up to date
         self._secret: bytes | None = None
+        self._unsynced: set[Path] = set()  # shard folders written since the last `sync`
 
     # --- signing -------------------------------------------------------------------
 
@@ -273,7 +276,23 @@ class ComparisonCache:
             if self.first_problem is None:
                 self.first_problem = f"{path}: {exc.strerror or type(exc).__name__}"
             return
+        self._unsynced.add(path.parent)
         self._grow(len(sealed))
+
+    def sync(self) -> int:
+        """Make the entries written so far survive a power cut: one folder sync per shard
+        folder written since the last call, once a batch (a build) is done, rather than
+        an fsync per entry. Returns how many folders were synced; a folder that cannot
+        be synced is let be (its entries may then be misses next time, never damage)."""
+        synced = 0
+        for folder in sorted(self._unsynced):
+            try:
+                fsync_dir(folder)
+                synced += 1
+            except OSError:
+                pass
+        self._unsynced.clear()
+        return synced
 
     # --- entries -------------------------------------------------------------------
 

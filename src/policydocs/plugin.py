@@ -235,6 +235,7 @@ class PolicyDocsPlugin(BasePlugin[PolicyDocsConfig]):
             data = content if isinstance(content, bytes) else content.encode("utf-8")
             atomic_write_bytes(site_dir / extra.dest_uri, data, sync_dir=False)
         if self._disk is not None:
+            self._disk.sync()  # one folder sync per shard written by this build, not one per entry
             log.info("comparison cache %s: %d hits, %d misses", self._disk.folder,
                      self._disk.hits, self._disk.misses)
             problem = self._disk.report()

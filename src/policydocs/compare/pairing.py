@@ -22,6 +22,7 @@ Two questions, kept apart because they need different evidence:
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -55,14 +56,29 @@ def char_similarity(a: str, b: str) -> float:
 def word_similarity(a: str | Sequence[str], b: str | Sequence[str], score_cutoff: float = 0.0) -> float:
     """Share of words kept in order, 0-100 (Indel similarity on word lists); texts or
     word lists from `words`."""
-    wa = words(a) if isinstance(a, str) else a
-    wb = words(b) if isinstance(b, str) else b
-    if not wa or not wb:
-        return 100.0 if not wa and not wb else 0.0
-    if len(wa) * len(wb) > MYERS_CELLS:  # (speedup) a lower bound in time ~ (n + m) · edits
-        score = 200.0 * seqdiff.common_length(wa, wb) / (len(wa) + len(wb))
+    return coded_similarity(words(a) if isinstance(a, str) else a, words(b) if isinstance(b, str) else b,
+                            score_cutoff)
+
+
+def coded_similarity(a: str | Sequence[str], b: str | Sequence[str], score_cutoff: float = 0.0) -> float:
+    """`word_similarity` of two word lists given as their codes (`seqdiff.encode` with one
+    table: one character per distinct word), or as the word lists themselves. The same
+    value: both measures only ask which words are equal; a string is compared in C
+    without hashing each word again at every score."""
+    if not a or not b:
+        return 100.0 if not a and not b else 0.0
+    if len(a) * len(b) > MYERS_CELLS:  # (speedup) a lower bound in time ~ (n + m) · edits
+        score = 200.0 * seqdiff.common_length(a, b) / (len(a) + len(b))
         return score if score >= score_cutoff else 0.0
-    return 100.0 * Indel.normalized_similarity(wa, wb, score_cutoff=score_cutoff / 100.0)
+    return 100.0 * Indel.normalized_similarity(a, b, score_cutoff=score_cutoff / 100.0)
+
+
+def coded_same_clause(a: str | Sequence[str], b: str | Sequence[str]) -> float:
+    """`same_clause` of two word lists given as codes (see `coded_similarity`)."""
+    if not could_reach(len(a), len(b), EDIT_MIN):
+        return 0.0
+    score = coded_similarity(a, b, EDIT_MIN)
+    return score if score >= EDIT_MIN else 0.0
 
 
 def could_reach(len_a: int, len_b: int, score: float) -> bool:
@@ -72,12 +88,64 @@ def could_reach(len_a: int, len_b: int, score: float) -> bool:
     return 200.0 * min(len_a, len_b) >= score * (len_a + len_b)
 
 
+def likely_pairs(a: Sequence[str | Sequence[str]], b: Sequence[str | Sequence[str]], keep: int,
+                 band: int = 0, tried: int = 8, terms_read: int = 12, postings_read: int = 256
+                 ) -> list[tuple[float, int, int]]:
+    """(score, x, y) for each item ``a[x]`` and its ``keep`` best items ``b[y]`` by
+    `coded_same_clause` (non-zero scores only), when scoring every pair would be too
+    many: only the ``tried`` items of ``b`` that share the most of ``a[x]``'s rarest
+    word pairs (`_terms`: ``terms_read`` of them at most, rarest first, about
+    ``postings_read`` postings), and at least half as many as the best, are scored.
+    With ``band`` (pairs in order: a table's rows, whose words may all be common) the
+    postings read are those nearest to where ``a[x]`` would sit in ``b`` if both were in
+    order, ties go to the nearest, and with no shared term the ``band`` items around
+    that place are tried. An edited clause keeps most of its word pairs, rare ones
+    included, so its counterpart is among them; the cost follows the words, not the
+    product of the item counts."""
+    postings: dict[object, list[int]] = {}
+    for y, item in enumerate(b):
+        for term in _terms(item):
+            postings.setdefault(term, []).append(y)
+    out = []
+    for x, item in enumerate(a):
+        middle = x * len(b) // len(a)  # where a[x] would sit in b if both were in order
+        shared: dict[int, int] = {}  # item of b → terms shared with a[x] (a dict: Counter.update is slow)
+        read = 0
+        for df, term in sorted((len(postings[t]), t) for t in _terms(item) if t in postings)[:terms_read]:
+            if read and read + df > postings_read:
+                break
+            ys = postings[term]  # a term in every item says little: only some of its postings
+            if band:
+                at = bisect.bisect_left(ys, middle)
+                ys = ys[max(0, at - postings_read // 2):at + postings_read // 2]
+            for y in ys[:postings_read]:
+                shared[y] = shared.get(y, 0) + 1
+            read += df
+        order = (lambda kv: (-kv[1], abs(kv[0] - middle))) if band else (lambda kv: -kv[1])
+        ranked = sorted(shared.items(), key=order)[:tried]
+        near = [y for y, count in ranked if 2 * count >= ranked[0][1]]  # the others share too little
+        if band and not near:
+            near = list(range(max(0, middle - band), min(len(b), middle + band + 1)))
+        scored = sorted(((coded_same_clause(item, b[y]), y) for y in near),
+                        key=lambda c: (-c[0], abs(c[1] - middle) if band else 0, c[1]))
+        out += [(score, x, y) for score, y in scored[:keep] if score]
+    return out
+
+
+def _terms(item: str | Sequence[str]) -> set[object]:
+    """What `likely_pairs` indexes an item by: its pairs of consecutive words (far rarer
+    than single words, so they find an edited clause among thousands of paragraphs
+    drawn from one vocabulary), or its one word."""
+    if len(item) < 2:
+        return set(item)
+    if isinstance(item, str):
+        return {item[k:k + 2] for k in range(len(item) - 1)}
+    return {(item[k], item[k + 1]) for k in range(len(item) - 1)}
+
+
 def same_clause(a: str | Sequence[str], b: str | Sequence[str]) -> float:
-    """The pair's word similarity if it is at least `EDIT_MIN`, else 0."""
-    if not isinstance(a, str) and not isinstance(b, str) and not could_reach(len(a), len(b), EDIT_MIN):
-        return 0.0
-    score = word_similarity(a, b, EDIT_MIN)
-    return score if score >= EDIT_MIN else 0.0
+    """The pair's word similarity if it is at least `EDIT_MIN`, else 0; texts or word lists."""
+    return coded_same_clause(words(a) if isinstance(a, str) else a, words(b) if isinstance(b, str) else b)
 
 
 # --- topics ------------------------------------------------------------------------------
@@ -108,14 +176,23 @@ def topic_terms(text: str | Sequence[str], vocab: Vocabulary) -> Counter[str]:
     """Content words (stemmed, stop words and numbers out) and their concept tags; of a
     text or of its words from `words`."""
     terms: Counter[str] = Counter()
-    for word in words(text) if isinstance(text, str) else text:
+    # each distinct word once, with its count (in C), in order of first appearance: the
+    # same terms in the same order as word by word
+    for word, count in Counter(words(text) if isinstance(text, str) else text).items():
         if word in vocab.stopwords or word.isdigit() or len(word) < 2:
             continue
         stem = _stem(word)
-        terms[stem] += 1
+        terms[stem] += count
         if stem in vocab.concepts:
-            terms[vocab.concepts[stem]] += 1
+            terms[vocab.concepts[stem]] += count
     return terms
+
+
+@memoised("compare: topic terms", 8192)
+def key_terms(key: str) -> Counter[str]:
+    """`topic_terms` of a block's key with the built-in vocabulary, remembered: in a
+    history walk a block is scored again in the next pair (read-only: shared)."""
+    return topic_terms(key, vocabulary())
 
 
 class TopicScorer:
@@ -138,7 +215,7 @@ class TopicScorer:
 
     @classmethod
     def of(cls, texts: Sequence[str | Sequence[str]]) -> TopicScorer:
-        """The scorer of texts, or of their words from `words` (taken once per block)."""
+        """The scorer of texts, or of their words from `words`."""
         vocab = vocabulary()
         return cls([topic_terms(t, vocab) for t in texts])
 
