@@ -15,6 +15,7 @@ import yaml
 
 from policydocs.compare import Comparison, Stats
 from policydocs.evaluate import LABELS, CORPORA, Outcome, corpus_of, load_cases, report, scores
+from policydocs.errors import UserError
 from policydocs.materiality import load_rules
 
 FILES = sorted(LABELS.glob("*.yml"))
@@ -124,7 +125,7 @@ def test_load_cases_refuses_an_unknown_label(tmp_path):
     case = _load(FILES[0])
     case["material"] = "maybe"
     (tmp_path / "x.yml").write_text(yaml.safe_dump(case), encoding="utf-8")
-    with pytest.raises(ValueError, match="true, false or ambiguous"):
+    with pytest.raises(UserError, match="true, false or ambiguous"):
         load_cases(tmp_path)
 
 

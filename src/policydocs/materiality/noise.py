@@ -28,7 +28,7 @@ from policydocs.compare import BlockKind, Change, Comparison
 from policydocs.materiality.clauses import Clause, change_spans
 from policydocs.materiality.lexicon import is_common_word, is_misspelling
 from policydocs.materiality.rules import _SECTION_NUMBER, _SECTION_REF, _BREADCRUMB, Delta, NoiseSpec, RuleSet, \
-    word_delta, words
+    same_reading, word_delta, words
 from policydocs.memo import memoised
 from policydocs.plaintext import LINK, link_texts, plain
 
@@ -44,6 +44,10 @@ def check(name: str) -> Callable[[NoiseCheck], NoiseCheck]:
     return register
 
 
+OWNS_LOOKS = 50  # mentions of a name read to find it presented as the publisher's own
+SHORT_BLOCK_CHARS = 600  # headings, menus, link bars and announcement notes are shorter
+
+
 class DocumentEvidence:
     """What only the whole comparison shows: substitutions made the same way in several
     places (a rename), the words each body uses (is an old term gone everywhere? does
@@ -52,6 +56,7 @@ class DocumentEvidence:
 
     def __init__(self, comparison: Comparison | None = None, rules: RuleSet | None = None) -> None:
         self.comparison, self.rules = comparison, rules
+        self._owned: dict[str, bool] = {}
         found: Counter[tuple[str, str]] = Counter()
         for change in comparison.changes if comparison is not None and rules is not None else ():
             key = _substitution(change, rules)
@@ -113,14 +118,26 @@ class DocumentEvidence:
 
     def owns(self, name: str) -> bool:
         """Whether the old text presents ``name`` as the publisher's own somewhere: "our
-        … <name>" (no party word between) or "we provide <name>"."""
+        … <name>" (no party word between) or "we provide <name>". Asked once per name;
+        the first ``OWNS_LOOKS`` mentions are read."""
+        if name not in self._owned:
+            self._owned[name] = self._find_owned(name)
+        return self._owned[name]
+
+    def _find_owned(self, name: str) -> bool:
         if self.comparison is None or not name.strip():
             return False
-        body = plain(self.comparison.old_body())
-        for match in re.finditer(rf"\b{re.escape(name)}\b", body):
+        body = self._plain_old
+        for n, match in enumerate(re.finditer(rf"\b{re.escape(name)}\b", body)):
+            if n >= OWNS_LOOKS:
+                break
             if _ours(Clause(body[max(0, match.start() - 200):match.start()], name, "")):
                 return True
         return False
+
+    @functools.cached_property
+    def _plain_old(self) -> str:
+        return plain(self.comparison.old_body()) if self.comparison is not None else ""
 
     def says(self, side: str, text: str) -> bool:
         """Whether the ``side`` ("old" or "new") body holds ``text`` as it is written."""
@@ -239,8 +256,10 @@ _REF_LABEL = re.compile(r"(?<=\])\[[^\]\n]*\]")  # [text][label]: the label is a
 _HIDDEN_MARKS = ("<!--", "{%", "{{", "]:", "][", "---", "+++")
 
 
+@memoised("materiality: visible text", 256)
 def _visible_text(text: str, keys: frozenset[str] = frozenset()) -> str:
-    """``text`` without what the source keeps from readers (`_visible`)."""
+    """``text`` without what the source keeps from readers (`_visible`); remembered, as
+    every change of a block asks about the same block."""
     if not any(mark in text for mark in _HIDDEN_MARKS) and (
             not keys or _front_matter_lines(keys).search(text) is None):
         return text
@@ -318,8 +337,7 @@ def is_reflow(ev: Evidence, spec: NoiseSpec) -> bool:
 def is_same_clause(ev: Evidence, spec: NoiseSpec) -> bool:
     """Both blocks read the same once links, marks and spacing are set aside."""
     c = ev.change
-    return bool(c.old_context and c.new_context) and \
-        words(c.old_context, ev.rules) == words(c.new_context, ev.rules)
+    return bool(c.old_context and c.new_context) and same_reading(c.old_context, c.new_context, ev.rules)
 
 
 @check("function-words")
@@ -343,13 +361,15 @@ def is_stamp(ev: Evidence, spec: NoiseSpec) -> bool:
     """A short line that only dates the document ("Last updated: 3 May 2024"): the legal
     date is the version's, shown on every page."""
     return spec.pattern is not None and any(
-        len(t.split()) <= 20 and spec.pattern.search(t) for t in _contexts(ev))
+        len(t) <= 300 and len(t.split()) <= 20 and spec.pattern.search(t) for t in _contexts(ev))
 
 
 @check("announcement")
 def is_announcement(ev: Evidence, spec: NoiseSpec) -> bool:
-    """"We have updated our Privacy Policy": a note about an update, not the update."""
-    return spec.pattern is not None and any(spec.pattern.search(t) for t in _contexts(ev))
+    """"We have updated our Privacy Policy": a note about an update, not the update (a
+    short note: in a long passage the update is said among other things)."""
+    return spec.pattern is not None and any(
+        len(t) <= SHORT_BLOCK_CHARS and spec.pattern.search(t) for t in _contexts(ev))
 
 
 @check("capture")
@@ -358,8 +378,8 @@ def is_capture(ev: Evidence, spec: NoiseSpec) -> bool:
     short blocks or a short run of added blocks only: a policy's own cookie terms are long."""
     c = ev.change
     changed = plain(f"{c.old_text} {c.new_text}")
-    short = len(changed.split()) <= 80 if not (c.old_text and c.new_text) else \
-        any(len(t.split()) <= 40 for t in _contexts(ev))
+    short = (len(changed) <= 1200 and len(changed.split()) <= 80) if not (c.old_text and c.new_text) else \
+        any(len(t) <= SHORT_BLOCK_CHARS and len(t.split()) <= 40 for t in _contexts(ev))
     return spec.pattern is not None and short and spec.pattern.search(changed) is not None
 
 
@@ -401,6 +421,8 @@ def _sides(change: Change) -> list[tuple[str, BlockKind]]:
 
 def _is_menu(block: str, kind: BlockKind) -> bool:
     """A menu or title line: Title Case words, no sentence punctuation, not a list or table."""
+    if len(block) > SHORT_BLOCK_CHARS:
+        return False
     text = plain(link_texts(block))
     tokens = re.findall(r"[^\W\d_][\w'-]*", text)
     return (len(tokens) >= 2 and kind != "list_item" and "|" not in block and not re.search(r"\d", text)
@@ -412,7 +434,7 @@ _BOLD_TITLE = re.compile(r"(?:(?:\d+\\?\.|[A-Z]\.)+\s*)?\*\*[^*\n]+\*\*")
 
 def _is_heading(block: str, kind: BlockKind) -> bool:
     """A short heading, or a line in bold alone used as one (``**Cookies**``)."""
-    if len(plain(block).split()) > 12:
+    if len(block) > SHORT_BLOCK_CHARS or len(plain(block).split()) > 12:
         return False
     return kind == "heading" or _BOLD_TITLE.fullmatch(block.strip()) is not None
 
@@ -423,6 +445,8 @@ def _is_navigation(block: str, kind: BlockKind = "") -> bool:
     of a list of subprocessors, not navigation."""
     if _BREADCRUMB.match(block):
         return True
+    if len(block) > 4 * SHORT_BLOCK_CHARS:
+        return False  # a long block is text, whatever links it holds
     without_links = LINK.sub(" ", block)
     limit = 1 if kind in ("list_item", "table_row") else 3  # "Read our [Privacy Policy](…)."
     return bool(LINK.search(block)) and len(plain(without_links).split()) <= limit
@@ -723,9 +747,11 @@ def is_name_expansion(ev: Evidence, spec: NoiseSpec) -> bool:
 _MD_LINK = re.compile(r"(!?)\[((?:\\.|[^\]\\])*)\]\(([^)]*)\)")
 
 
-def _link_text_spans(block: str) -> list[tuple[int, int, str]]:
-    return [(m.start(2), m.end(2), m.group(3).split()[0] if m.group(3).split() else "")
-            for m in _MD_LINK.finditer(block)]
+@memoised("materiality: link text spans", 256)
+def _link_text_spans(block: str) -> tuple[tuple[int, int, str], ...]:
+    """Where each link's text sits in a block, and its target: read once per block."""
+    return tuple((m.start(2), m.end(2), m.group(3).split()[0] if m.group(3).split() else "")
+            for m in _MD_LINK.finditer(block))
 
 
 @check("link-text")

@@ -301,6 +301,11 @@ def words(text: str, rules: RuleSet) -> list[str]:
     return list(_rule_words(text, rules.link_label, rules.contractions))
 
 
+def same_reading(a: str, b: str, rules: RuleSet) -> bool:
+    """Whether two texts read the same words (without copying the remembered readings)."""
+    return _rule_words(a, rules.link_label, rules.contractions) == _rule_words(b, rules.link_label, rules.contractions)
+
+
 _RULE_WORD = re.compile(r"[\w$€£%]+")
 
 
