@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from policydocs.compare import Comparison
+from policydocs.plaintext import plain
 
 _CLAUSE_END = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*+•]|\d+\\?[.)]|\|))|(?<=[.!?;])[ \t]+(?=\S)"
                          r"|[ \t]\|[ \t]|\n")
@@ -23,6 +24,11 @@ class Clause:
     @property
     def text(self) -> str:
         return f"{self.before}{self.changed}{self.after}"
+
+    @property
+    def opens_its_entry(self) -> bool:
+        """Nothing but list or table marks before the change: it is the head of its entry."""
+        return not plain(self.before).strip(" |*-•[")
 
 
 def change_spans(comparison: Comparison) -> dict[str, tuple[int, int, int, int]]:

@@ -47,8 +47,7 @@ def names_an_entry(change: Change, clauses: tuple[Clause, Clause], rules: RuleSe
         if not text.strip() or kind not in _ITEMS:
             continue
         lines = _entry_lines(text)
-        at_start = not plain(clause.before).strip(" |*-•[")
-        if lines and at_start and all(_is_name(line, rules) for line in lines):
+        if lines and clause.opens_its_entry and all(_is_name(line, rules) for line in lines):
             return True
     return False
 

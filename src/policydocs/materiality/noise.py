@@ -160,6 +160,13 @@ class Evidence:
         return word_delta(self.change.old_text, self.change.new_text, self.rules)
 
     @functools.cached_property
+    def changed_words(self) -> tuple[list[str], list[str]]:
+        """The words removed and the words added, with repeats (a multiset difference)."""
+        old_words, new_words = words(self.change.old_text, self.rules), words(self.change.new_text, self.rules)
+        return (list((Counter(old_words) - Counter(new_words)).elements()),
+                list((Counter(new_words) - Counter(old_words)).elements()))
+
+    @functools.cached_property
     def keeps_promises(self) -> bool:
         """No promise word (may, not, will...) and no figure changed."""
         return not (self.delta.modality_changed or self.delta.numbers_changed)
@@ -470,9 +477,8 @@ def is_section_numbers(ev: Evidence, spec: NoiseSpec) -> bool:
 
 
 def _changed_words(ev: Evidence) -> tuple[list[str], list[str]]:
-    old_words, new_words = words(ev.change.old_text, ev.rules), words(ev.change.new_text, ev.rules)
-    return (list((Counter(old_words) - Counter(new_words)).elements()),
-            list((Counter(new_words) - Counter(old_words)).elements()))
+    """(words removed, words added), read once per change for every check that asks."""
+    return ev.changed_words
 
 
 @check("spelling")
@@ -697,7 +703,7 @@ def _heads_an_entry(ev: Evidence) -> bool:
     """The change is the name at the head of a list item or table row: the entry itself."""
     c, (old, new) = ev.change, ev.clauses
     return c.old_block_kind in ("list_item", "table_row") and \
-        not plain(old.before).strip(" |*-•[") and not plain(new.before).strip(" |*-•[")
+        old.opens_its_entry and new.opens_its_entry
 
 
 def _figures_changed(ev: Evidence) -> bool:
