@@ -167,3 +167,33 @@ def test_another_set_of_cases_is_measured_held_out_and_a_bad_file_is_one_line(tm
     (tmp_path / "c.yml").write_text("material: maybe\nold: a\nnew: b\n")
     bad = run(tmp_path)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "c.yml" in bad.stderr and bad.stdout == ""
+
+
+def test_each_case_is_judged_with_its_publishers_declared_names_and_can_be_judged_without(tmp_path):
+    import subprocess
+    import sys
+
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "x-1.yml").write_text(
+        "source: {collection: Example Co, document: Help/Terms.md}\nmaterial: false\n"
+        'old: "Backups of your files are kept by Example in its data centers for 30 days.\\n"\n'
+        'new: "Backups of your files are kept by Exemplar in its data centers for 30 days.\\n"\n')
+    (tmp_path / "publishers.yml").write_text(
+        "publishers:\n  - collection: Example\n    documents: [Help]\n    names: [Example, Exemplar]\n")
+    (case,) = load_cases(cases)
+    assert case.names == ("Example", "Exemplar")
+    root = Path(__file__).resolve().parents[1]
+    run = lambda *args: subprocess.run([sys.executable, "-m", "policydocs.evaluate", *args],  # noqa: E731
+                                       capture_output=True, text=True, cwd=root,
+                                       env={**__import__("os").environ, "PYTHONPATH": str(root / "src")})
+    assert "tp=0 fp=0 fn=0 tn=1" in run(str(cases)).stdout  # the publisher renamed itself
+    assert "tp=0 fp=1 fn=0 tn=0" in run(str(cases), "--without-names").stdout  # a stranger, for all we know
+    (tmp_path / "publishers.yml").write_text("publishers:\n  - names: [Example]\n")
+    bad = run(str(cases))
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "publishers.yml" in bad.stderr
+
+
+def test_the_labelled_corpora_declare_their_publishers_names():
+    for case in load_cases():
+        assert case.names, f"{case.id}: no publisher's names in publishers.yml"

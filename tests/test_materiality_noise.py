@@ -44,6 +44,9 @@ REAL_CASES = {
     "consistent-rename": ("am-0062", "Google Apps", "G Suite"),
     "rename": ("am-0111", "Polldaddy", "Crowdsignal"),
     "name-expansion": ("ota-2920", "Mistral", "the Mistral AI Products"),
+    "self-reference": ("am-0184", "Automattic Inc.", "our Privacy Policy"),
+    "own-name": ("bc-0143", "3", "4"),  # "Basecamp 3" → "Basecamp 4": the publisher's product, a new version
+    "link-sentence": ("bc-0050", "please see our", "we've outlined"),
     "link-text": ("am-0164", "Recurring ", ""),
     "cross-reference": ("bc-0111", "below", "in the Website Interactions section"),
     "table-header": ("ota-9002", "", "| Entity | Processing location |"),
@@ -54,7 +57,7 @@ REAL_CASES = {
     "label-line": ("am-0073", "", "Designated Copyright Agent"),
 }
 # Checks no labelled revision exercises yet: shown on a real sentence shape instead.
-WITHOUT_A_LABELLED_CASE = {"tense", "repeat", "self-reference", "moved-phrase", "said-elsewhere", "abbreviation"}
+WITHOUT_A_LABELLED_CASE = {"tense", "repeat", "moved-phrase", "said-elsewhere", "abbreviation"}
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +71,8 @@ def cases():
 
 
 def _judged(case, rules):
+    """The case judged as the evaluation judges it: with its publisher's own names."""
+    rules = rules.with_words("own-name", case.names)
     comparison = compare(case.old, case.new)
     clauses = clauses_of(comparison)
     document = document_evidence(comparison, rules)
@@ -311,3 +316,64 @@ def test_front_matter_of_any_keys_is_invisible_and_text_after_it_is_not(rules):
 ])
 def test_a_party_or_condition_said_in_passing_is_still_material(old, new, rules):
     assert assess(compare(old, new), rules).material
+
+
+def _verdicts(old: str, new: str, rules) -> list[tuple[str | None, bool]]:
+    comparison = compare(old, new)
+    clauses, document = clauses_of(comparison), document_evidence(comparison, rules)
+    return [(noise, bool(reasons)) for noise, reasons in
+            (judge_change(c, rules, clauses.get(c.id), document) for c in comparison.changes)]
+
+
+def test_one_of_the_publishers_declared_names_for_another_is_editorial_and_a_stranger_is_not(rules):
+    own = rules.with_words("own-name", ["Basecamp", "37signals"])
+    old = "Backups of your files are kept by Basecamp in its data centers for 30 days.\n"
+    new = old.replace("by Basecamp in", "by 37signals in")
+    assert _verdicts(old, new, own) == [("own-name", False)]
+    assert _verdicts(old, old.replace("by Basecamp in", "by Acme in"), own) == [(None, True)], "another party"
+    assert _verdicts(old, new, rules) == [(None, True)], "undeclared names are not known to be ours"
+
+
+def test_a_name_the_text_defines_as_we_is_the_publishers_own_without_declaring_it(rules):
+    old = ('Acme Widgets LLC ("we", "us") runs this site.\n\n'
+           "If you haven't used Acme Widgets since then, we refund the month.\n")
+    new = old.replace("used Acme Widgets since", "used it since")
+    assert _verdicts(old, new, rules) == [("own-name", False)]
+
+
+def test_a_switch_between_two_of_the_publishers_entities_where_data_goes_is_still_material(rules):
+    own = rules.with_words("own-name", ["Automattic", "Jetpack", "Tumblr"])
+    old = ("We use Jetpack and Tumblr for many things.\n\n"
+           "We share your personal data with Jetpack for analytics.\n")
+    new = old.replace("data with Jetpack for", "data with Tumblr for")
+    assert _verdicts(old, new, own)[-1] == (None, True)
+
+
+def test_a_version_number_after_a_name_is_not_a_figure_after_it(rules):
+    own = rules.with_words("own-name", ["Basecamp"])
+    old = "Basecamp 3 accounts are owned by the company.\n"
+    assert _verdicts(old, old.replace("Basecamp 3", "Basecamp 4"), own) == [("own-name", False)]
+    days = "Basecamp keeps backups for 3 days.\n"
+    assert _verdicts(days, days.replace("3 days", "4 days"), own) == [(None, True)]
+
+
+def test_a_sentence_reworded_around_the_same_link_is_editorial_unless_a_promise_changed(rules):
+    old = ("If you believe content on our site infringes your copyright, please see our "
+           "[Copyright Policy](../copyright/) for more details.\n")
+    new = old.replace("please see our [Copyright Policy](../copyright/) for more details",
+                      "we've outlined extra instructions on [how to notify us about it](../copyright/)")
+    verdicts = _verdicts(old, new, rules)
+    assert "link-sentence" in {noise for noise, _ in verdicts} and not any(m for _, m in verdicts)
+    promise = old.replace("please see our", "you must not use our")
+    assert any(material for _, material in _verdicts(old, promise, rules))
+    elsewhere = new.replace("../copyright/", "../dmca/")
+    assert "link-sentence" not in {noise for noise, _ in _verdicts(old, elsewhere, rules)}
+
+
+def test_no_in_a_rules_file_stays_a_word_and_a_bare_one_is_refused_in_one_line(tmp_path, rules):
+    assert "no" in rules.modality and "on" in rules.stopwords
+    bad = tmp_path / "rules.yml"
+    bad.write_text("signals:\n  kinds:\n    negation: [no, never]\n")
+    with pytest.raises(UserError) as err:
+        load_rules(extra=bad)
+    assert str(bad) in str(err.value) and "quotes" in str(err.value) and "\n" not in str(err.value)

@@ -24,6 +24,7 @@ from policydocs.errors import UserError
 from policydocs.store import read_text_file, safe_yaml_load
 
 LABELS = Path(__file__).resolve().parents[2] / "tests" / "materiality_labels" / "cases"
+PUBLISHERS = "publishers.yml"  # beside a case folder: each publisher's own names
 
 
 SPLITS = ("tuning", "heldout")
@@ -43,6 +44,7 @@ class Case:
     new: str
     ambiguous: bool = False
     corpus: str = ""
+    names: tuple[str, ...] = ()  # the publisher's own names (``publishers.yml``)
 
 
 def corpus_of(case_id: str, collection: str = "") -> str:
@@ -72,6 +74,7 @@ def load_cases(folder: Path = LABELS) -> list[Case]:
     on); ``topic`` and ``reason`` are optional. A bad file is one line naming it."""
     if not folder.is_dir():
         raise UserError(f"{folder}: not a folder of labelled cases (*.yml); give the folder's path")
+    publishers = load_publishers(folder.parent / PUBLISHERS)
     cases = []
     for path in sorted(folder.glob("*.yml")):
         data = safe_yaml_load(read_text_file(path), where=str(path))
@@ -91,8 +94,46 @@ def load_cases(folder: Path = LABELS) -> list[Case]:
         cases.append(Case(id=case_id, split=split, material=label is True,
                           topic=str(data.get("topic", "")), reason=str(data.get("reason", "")),
                           old=str(data["old"]), new=str(data["new"]), ambiguous=label == "ambiguous",
-                          corpus=corpus_of(case_id, str(source.get("collection", "")))))
+                          corpus=corpus_of(case_id, str(source.get("collection", ""))),
+                          names=names_for(publishers, str(source.get("collection", "")),
+                                          str(source.get("document", "")))))
     return cases
+
+
+@dataclass(frozen=True)
+class Publisher:
+    collection: str
+    documents: tuple[str, ...]
+    names: tuple[str, ...]
+
+
+def load_publishers(path: Path) -> list[Publisher]:
+    """The publishers' own names beside a case folder (none when the file is absent):
+    what each publisher would declare in its rules (noise check ``own-name``)."""
+    if not path.is_file():
+        return []
+    data = safe_yaml_load(read_text_file(path), where=str(path))
+    entries = data.get("publishers") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise UserError(f"{path}: a mapping with 'publishers', a list of {{collection, documents, names}}")
+    found = []
+    for n, entry in enumerate(entries, 1):
+        names = entry.get("names") if isinstance(entry, dict) else None
+        documents = entry.get("documents") or [] if isinstance(entry, dict) else []
+        if not isinstance(names, list) or not isinstance(entry.get("collection"), str) or \
+                not isinstance(documents, list):
+            raise UserError(f"{path}: publisher #{n} needs 'collection' (text) and 'names' (a list)")
+        found.append(Publisher(entry["collection"], tuple(map(str, documents)), tuple(map(str, names))))
+    return found
+
+
+def names_for(publishers: list[Publisher], collection: str, document: str) -> tuple[str, ...]:
+    """The own names of the publisher whose document a case comes from."""
+    folder = document.split("/", 1)[0]
+    for p in publishers:
+        if p.collection.lower() in collection.lower() and (not p.documents or folder in p.documents):
+            return p.names
+    return ()
 
 
 def _blocks(text: str) -> list[str]:
@@ -146,8 +187,18 @@ def compare_case(old: str, new: str) -> Comparison:
         return _blocks_changes(old, new)
 
 
-def run(cases: list[Case], rules: RuleSet) -> list[Outcome]:
-    return [Outcome(c, assess(compare_case(c.old, c.new), rules)) for c in cases]
+def run(cases: list[Case], rules: RuleSet, *, names: bool = True) -> list[Outcome]:
+    """Every case compared and judged; with ``names``, by rules that know its publisher's
+    own names, as that publisher's project would declare them."""
+    variants: dict[tuple[str, ...], RuleSet] = {(): rules}
+
+    def rules_for(case: Case) -> RuleSet:
+        key = case.names if names else ()
+        if key not in variants:
+            variants[key] = rules.with_words("own-name", key)
+        return variants[key]
+
+    return [Outcome(c, assess(compare_case(c.old, c.new), rules_for(c))) for c in cases]
 
 
 def scores(outcomes: list[Outcome]) -> dict[str, float | int]:
@@ -200,9 +251,14 @@ def report(outcomes: list[Outcome]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    folder = Path(argv[0]) if argv else LABELS
+    """``[FOLDER] [--without-names]``: the report; ``--without-names`` judges every case
+    without its publisher's declared names (only what the text itself says)."""
+    args = list(argv or [])
+    names = "--without-names" not in args
+    args = [a for a in args if a != "--without-names"]
+    folder = Path(args[0]) if args else LABELS
     try:
-        print(report(run(load_cases(folder), load_rules())))
+        print(report(run(load_cases(folder), load_rules(), names=names)))
     except UserError as exc:
         print(f"eval-materiality: {exc}", file=sys.stderr)
         return 2

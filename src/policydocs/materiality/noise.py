@@ -127,7 +127,7 @@ class DocumentEvidence:
     def _find_owned(self, name: str) -> bool:
         if self.comparison is None or not name.strip():
             return False
-        body = self._plain_old
+        body = self.plain_old
         for n, match in enumerate(re.finditer(rf"\b{re.escape(name)}\b", body)):
             if n >= OWNS_LOOKS:
                 break
@@ -136,14 +136,46 @@ class DocumentEvidence:
         return False
 
     @functools.cached_property
-    def _plain_old(self) -> str:
+    def plain_old(self) -> str:
         return plain(self.comparison.old_body()) if self.comparison is not None else ""
+
+    @functools.cached_property
+    def own_names(self) -> re.Pattern[str] | None:
+        """The publisher's own names: those its rules declare (check ``own-name``, words)
+        and those the old text defines as "we" ("Basecamp, LLC ("we", "us")"), each with
+        an optional version number ("Basecamp 3"). None when none is known."""
+        spec = self.rules.noise_check("own-name") if self.rules is not None else None
+        names = set(spec.words) if spec is not None else set()
+        if self.comparison is not None:
+            for m in _DEFINED_AS_WE.finditer(self.plain_old):
+                names |= {m.group(1).lower(), _LEGAL_FORM.sub("", m.group(1)).lower()}
+        names = {n.strip() for n in names if n.strip()}
+        if not names:
+            return None
+        alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        return re.compile(rf"(?<![\w.@])(?:{alternatives})(?:\.[a-z]{{2,6}}\b)?(?:{_VERSION})?(?![\w@]|\.\w)",
+                          re.IGNORECASE)
+
+    def is_own(self, word: str) -> bool:
+        """Whether ``word`` is (a word of) one of the publisher's own names."""
+        return self.own_names is not None and any(
+            m.group(0).lower() == word or word in m.group(0).lower().split() for m in self.own_names.finditer(word))
 
     def says(self, side: str, text: str) -> bool:
         """Whether the ``side`` ("old" or "new") body holds ``text`` as it is written."""
         if self.comparison is None:
             return False
         return text in (self.comparison.old_body() if side == "old" else self.comparison.new_body())
+
+
+# "Acme Inc. ("Acme", "we", "us")": the name a policy gives itself
+_DEFINED_AS_WE = re.compile(r"\b([A-Z][\w.&'-]*(?:,?\s+[A-Z][\w.&'-]*){0,4})\s*\((?:[^()]{0,40}?)"
+                            r"[\"“'‘](?:we|us|our)[\"”'’]")
+_LEGAL_FORM = re.compile(r",?\s+(?:LLC|L\.L\.C\.|Inc\.?|Ltd\.?|Limited|GmbH|Corp\.?|Corporation|PBC|S\.A\.|"
+                         r"B\.V\.|SAS|AG|plc|LLP|Co\.)$", re.IGNORECASE)
+# a product's version after its name ("Basecamp 3"), not a figure ("Basecamp 30 days")
+_VERSION = (r"\s+v?\d{1,2}(?:\.\d{1,2})?\b(?!\s*(?:%|percent|days?|weeks?|months?|years?|hours?|"
+            r"minutes?|business|calendar))")
 
 
 @dataclass
@@ -729,9 +761,65 @@ def is_self_reference(ev: Evidence, spec: NoiseSpec) -> bool:
         capitalised = {t.lower() for t in re.findall(r"\b[A-Z0-9][\w-]*", plain(name_text))}
         names = [w for w in name_side if w not in ev.rules.stopwords and w not in ("inc", "s")]
         if pronoun_side and all(w in spec.words for w in pronoun_side) and names and all(
-                w in capitalised and ev.document.old_counts[w] >= SELF_MENTIONS for w in names):
+                w in capitalised and (ev.document.old_counts[w] >= SELF_MENTIONS or ev.document.is_own(w))
+                for w in names):
             return True
     return False
+
+
+@check("own-name")
+def is_own_name(ev: Evidence, spec: NoiseSpec) -> bool:
+    """One of the publisher's own names for another ("Basecamp" → "37signals", "Alibaba"
+    → "Qwen", "chat.qwenlm.ai" → "qwen.ai", "Basecamp 3" → "Basecamp 4") or for "we" or
+    "it" ("you haven't used Basecamp" → "… used it"): the same speaker, nothing else
+    changed. The names are the ones the project declares (this check's ``words``) or the
+    text defines as "we". Not where the clause says who receives the data and the new
+    name is already another of the publisher's entities there ("shared with Tumblr")."""
+    pattern = ev.document.own_names
+    c = ev.change
+    if pattern is None or not (c.old_text.strip() and c.new_text.strip()) or ev.delta.modality_changed:
+        return False
+    pronouns = ev.rules.noise_check("self-reference")
+    said = (pronouns.words if pronouns is not None else frozenset()) | {"it", "its"}
+    old_run, new_run = (_own_name_run(clause, pattern, ev.rules.stopwords, said) for clause in ev.clauses)
+    if old_run is None or new_run is None or not (old_run or new_run) or not all(
+            run or _only_pronouns(text, said) for run, text in ((old_run, c.old_text), (new_run, c.new_text))):
+        return False
+    if new_run and _clause_is_about_recipients(ev):
+        old_body = ev.document.plain_old.lower()
+        if all(name in old_body for name in new_run):
+            return False  # "shared with Jetpack" → "… with Tumblr": two entities, both already there
+    return True
+
+
+def _own_name_run(clause: Clause, pattern: re.Pattern[str], stopwords: frozenset[str],
+                  pronouns: frozenset[str]) -> list[str] | None:
+    """The own names the changed run of ``clause`` is made of (every other word in it a
+    grammar word or a pronoun), or None when it says anything else."""
+    text, start = clause.text, len(clause.before)
+    end = start + len(clause.changed)
+    names = [m for m in pattern.finditer(text) if m.end() > start and m.start() < end]
+    for token in _NAME_TOKEN.finditer(text, start, end):
+        word = token.group(0).rstrip(".'’-").lower()
+        inside = any(m.start() <= token.start() and token.end() <= m.end() + 1 for m in names)
+        if not (inside or word in stopwords or word in pronouns or word == "s"):
+            return None
+    return [m.group(0).lower() for m in names]
+
+
+def _only_pronouns(text: str, pronouns: frozenset[str]) -> bool:
+    found = [t.lower() for t in re.findall(r"[\w']+", plain(text))]
+    return bool(found) and all(t in pronouns for t in found)
+
+
+_NAME_TOKEN = re.compile(r"\w[\w.'’-]*")
+RECIPIENT_TOPICS = frozenset({"data-sharing", "data-sale"})
+
+
+def _clause_is_about_recipients(ev: Evidence) -> bool:
+    old, new = ev.clauses
+    hits = ev.rules.matcher.hits(plain(f"{old.text} \n {new.text}"))
+    return any(h >= 1 and t.id in RECIPIENT_TOPICS for t, h in zip(ev.rules.matcher.topics, hits))
 
 
 @check("name-expansion")
@@ -773,9 +861,44 @@ def is_link_text(ev: Evidence, spec: NoiseSpec) -> bool:
         return False
     if [t for _, _, t in old_links] != [t for _, _, t in new_links]:
         return False
-    outside = lambda block, spans: "".join(  # noqa: E731
-        block[a:b] for a, b in zip([0] + [e for _, e, _ in spans], [s for s, _, _ in spans] + [len(block)]))
-    return words(outside(c.old_context, old_links), ev.rules) == words(outside(c.new_context, new_links), ev.rules)
+    return words(_outside_links(c.old_context, old_links), ev.rules) == \
+        words(_outside_links(c.new_context, new_links), ev.rules)
+
+
+@check("link-sentence")
+def is_link_sentence(ev: Evidence, spec: NoiseSpec) -> bool:
+    """A sentence that points to a linked page, reworded around the same links ("please
+    see our [Copyright Policy](../copyright/) for more details" → "we've outlined extra
+    instructions on [how to notify us about infringement claims](../copyright/)"): the
+    sentence links the same pages before and after, a link's title may say anything (the
+    page says what it says), and every word that changed outside the titles is a pointer
+    word or a word one of the titles had. No figure and no negation, obligation,
+    permission or condition word changed anywhere in the sentence."""
+    old, new = (cl.text for cl in ev.clauses)
+    old_links, new_links = _link_text_spans(old), _link_text_spans(new)
+    if not old_links or [t for *_, t in old_links] != [t for *_, t in new_links] or _figures_changed(ev):
+        return False
+    if not all(t and not t.startswith("#") for *_, t in old_links):
+        return False  # a link with no target (or one to this page) points nowhere else
+    strong = frozenset().union(*(ws for kind, ws in ev.rules.signal_kinds if kind != "scope"))
+    old_words, new_words = Counter(words(old, ev.rules)), Counter(words(new, ev.rules))
+    if any(old_words[w] != new_words[w] for w in strong):
+        return False
+    titles = {_singular(w) for block, spans in ((old, old_links), (new, new_links))
+              for a, b, _ in spans for w in words(block[a:b], ev.rules)}
+    outside_old, outside_new = (Counter(words(_outside_links(b, sp), ev.rules))
+                                for b, sp in ((old, old_links), (new, new_links)))
+    changed = list(((outside_old - outside_new) + (outside_new - outside_old)).elements())
+    return all(w in ev.rules.stopwords or w in spec.words or _singular(w) in titles for w in changed)
+
+
+def _outside_links(block: str, spans: tuple[tuple[int, int, str], ...]) -> str:
+    """The text of ``block`` with its links' titles (and targets) left out."""
+    return "".join(block[a:b] for a, b in zip([0] + [e for _, e, _ in spans], [s for s, _, _ in spans] + [len(block)]))
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 @check("cross-reference")

@@ -8,7 +8,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
@@ -80,6 +80,15 @@ class RuleSet:
     def noise_check(self, name: str) -> NoiseSpec | None:
         """The declaration of the noise check ``name`` when it is on."""
         return next((n for n in self.noise if n.name == name and not n.off), None)
+
+    def with_words(self, check: str, added: Iterable[str]) -> "RuleSet":
+        """These rules with ``added`` words for one noise check (as a project's rules file
+        would add them): the evaluation gives each case its publisher's own names."""
+        added = frozenset(w.lower() for w in added)
+        noise = tuple(replace(spec, words=spec.words | added) if spec.name == check else spec
+                      for spec in self.noise)
+        digest = hashlib.sha256(f"{self.digest} {check} {sorted(added)}".encode("utf-8")).hexdigest()[:16]
+        return replace(self, noise=noise, digest=digest)
 
     @property
     def fallback(self) -> Topic | None:
@@ -194,17 +203,18 @@ def _merge_rule_file(merged: dict[str, Any], data: Any, *, where: str) -> None:
     ignore = data.get("ignore") or {}
     if not isinstance(signals, dict) or not isinstance(ignore, dict):
         raise UserError(f"{where}: 'signals' and 'ignore' must be mappings")
-    merged["modality"] += [str(w).lower() for w in signals.get("modality") or []]
+    merged["modality"] += _word_list(signals.get("modality"), f"{where}: signals.modality")
     kinds = signals.get("kinds") or {}
     if not isinstance(kinds, dict) or not all(isinstance(v, list) for v in kinds.values()):
         raise UserError(f"{where}: 'signals.kinds' maps a kind (negation, ...) to a list of words")
     for kind, kind_words in kinds.items():
         merged["kinds"].setdefault(str(kind), [])
-        merged["kinds"][str(kind)] += [str(w).lower() for w in kind_words]
-        merged["modality"] += [str(w).lower() for w in kind_words]
+        kind_words = _word_list(kind_words, f"{where}: signals.kinds.{kind}")
+        merged["kinds"][str(kind)] += kind_words
+        merged["modality"] += kind_words
     merged["contractions"].update({str(k).lower(): str(v).lower()
                                    for k, v in (signals.get("contractions") or {}).items()})
-    merged["stopwords"] += [str(w).lower() for w in ignore.get("stopwords") or []]
+    merged["stopwords"] += _word_list(ignore.get("stopwords"), f"{where}: ignore.stopwords")
     for key in IGNORE_PATTERNS:
         if ignore.get(key):
             _compile(ignore[key], where=f"{where}: ignore.{key}")
@@ -212,6 +222,21 @@ def _merge_rule_file(merged: dict[str, Any], data: Any, *, where: str) -> None:
                 merged[key].append(ignore[key])
             else:  # a round-1 file: the pattern of the noise check of that name
                 merged["noise"].setdefault(key, _new_noise())["patterns"].append(ignore[key])
+
+
+def _word_list(values: Any, where: str) -> list[str]:
+    """A list of words, lower case. YAML reads a bare ``no``, ``on``, ``off`` or ``yes`` as
+    true/false: such a word would silently stop being a word, so it is refused."""
+    values = values or []
+    if not isinstance(values, list):
+        raise UserError(f"{where}: must be a list of words")
+    for value in values:
+        if isinstance(value, bool):
+            raise UserError(f"{where}: a word was read as {str(value).lower()} (YAML reads bare no, on, off, "
+                            f"yes that way); put it in quotes, e.g. 'no'")
+        if not isinstance(value, (str, int, float)):
+            raise UserError(f"{where}: {value!r} is not a word; give a list of words")
+    return [str(v).lower() for v in values]
 
 
 def _new_noise() -> dict[str, Any]:
@@ -237,6 +262,8 @@ def _merge_noise(merged: dict[str, Any], entries: Any, *, where: str) -> None:
         spec["off"] = bool(entry.get("off", spec["off"]))
         for key in ("patterns", "words"):
             values = entry.get(key) or []
+            if key == "words" and isinstance(values, list) and any(isinstance(v, bool) for v in values):
+                _word_list(values, f"{where}: noise check '{entry['check']}': words")
             if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
                 raise UserError(f"{where}: noise check '{entry['check']}': '{key}' must be a list of strings")
             if key == "patterns":
