@@ -45,7 +45,8 @@ REAL_CASES = {
     "rename": ("am-0111", "Polldaddy", "Crowdsignal"),
     "name-expansion": ("ota-2920", "Mistral", "the Mistral AI Products"),
     "self-reference": ("am-0184", "Automattic Inc.", "our Privacy Policy"),
-    "own-name": ("bc-0143", "3", "4"),  # "Basecamp 3" → "Basecamp 4": the publisher's product, a new version
+    "own-name": ("bc-0143", "3", "4"),
+    "voice": ("bc-0073", "Refunds are processed", "We process refunds"),  # "Basecamp 3" → "Basecamp 4": the publisher's product, a new version
     "link-sentence": ("bc-0050", "please see our", "we've outlined"),
     "link-text": ("am-0164", "Recurring ", ""),
     "cross-reference": ("bc-0111", "below", "in the Website Interactions section"),
@@ -377,3 +378,18 @@ def test_no_in_a_rules_file_stays_a_word_and_a_bare_one_is_refused_in_one_line(t
     with pytest.raises(UserError) as err:
         load_rules(extra=bad)
     assert str(bad) in str(err.value) and "quotes" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_passive_to_active_with_us_as_the_doer_is_editorial_and_a_named_doer_is_not(rules):
+    old = "5. Refunds are processed according to our refund policy.\n"
+    assert _verdicts(old, "5. We process refunds according to our refund policy.\n", rules) == [("voice", False)]
+    named = _verdicts(old.replace("are processed", "are processed by Stripe"),
+                      "5. We process refunds according to our refund policy.\n", rules)
+    assert "voice" not in {noise for noise, _ in named}
+
+
+def test_cannot_and_can_not_read_the_same(rules):
+    old = "This information can not be recovered once it has been deleted.\n"
+    new = "This information cannot be recovered once it has been deleted.\n"
+    assert not any(material for _, material in _verdicts(old, new, rules))
+    assert any(material for _, material in _verdicts(old, old.replace("can not", "can"), rules))

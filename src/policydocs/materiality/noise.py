@@ -561,6 +561,30 @@ def _typo_into_promise_word(removed: list[str], added: list[str], rules: RuleSet
         any(r not in rules.modality and fuzz.ratio(m, r) >= 90 for r in removed) for m in modal_added)
 
 
+@check("voice")
+def is_voice(ev: Evidence, spec: NoiseSpec) -> bool:
+    """Passive to active voice, or back, with the publisher as the doer ("Refunds are
+    processed" → "We process refunds"): the same words once a form of "be" and the "we"
+    are set aside (a verb's forms read as one word), "we" on the active side only. A
+    doer named ("processed by Stripe") is a word that changed; a promise word or figure
+    changed is never this."""
+    if not ev.keeps_promises:
+        return False
+    removed, added = _changed_words(ev)
+    doers = spec.words & {"we", "us"}
+    helpers = spec.words - doers
+    for passive, active in ((removed, added), (added, removed)):
+        if not (any(w in helpers for w in passive) and any(w in doers for w in active)):
+            continue
+        rest_passive = [w for w in passive if w not in spec.words]
+        rest_active = [w for w in active if w not in spec.words]
+        if rest_passive and len(rest_passive) == len(rest_active) and \
+                all(any(_twins(p, a, ev.rules) for a in rest_active) for p in rest_passive) and \
+                all(any(_twins(p, a, ev.rules) for p in rest_passive) for a in rest_active):
+            return True
+    return False
+
+
 @check("abbreviation")
 def is_abbreviation(ev: Evidence, spec: NoiseSpec) -> bool:
     """"docs" → "documentation", "org" → "organization": each word removed is the short
@@ -622,6 +646,8 @@ def is_consistent_rename(ev: Evidence, spec: NoiseSpec) -> bool:
     and nowhere left in the new text: the document renamed it, definition included. Never
     for words a topic is about ("Affiliates" → "Partners" is a new recipient)."""
     key = _substitution(ev.change, ev.rules)
+    if key is not None and ev.document.substitutions[key] < 2:
+        key = _with_a_joining_word(key, ev.document.substitutions, spec.words)
     if key is None or ev.document.substitutions[key] < 2 or ev.topical:
         return False
     if ev.change.old_text[:1].isupper() and _clause_is_about_parties(ev) and \
@@ -632,7 +658,21 @@ def is_consistent_rename(ev: Evidence, spec: NoiseSpec) -> bool:
     return f" {key[0]} " not in ev.document.new_text
 
 
-def _proper_words(text: str, context: str, stopwords: frozenset[str] = frozenset()) -> set[str] | None:
+def _with_a_joining_word(key: tuple[str, str], substitutions: Counter[tuple[str, str]],
+                         joining: frozenset[str]) -> tuple[str, str] | None:
+    """The document's rename this substitution makes once a joining word the sentence
+    needed is set aside ("Google Apps," → "G Suite, but" is "Google Apps" → "G Suite")."""
+    old, new = key
+    for (known_old, known_new), n in substitutions.items():
+        if n >= 2 and known_old == old:
+            extra = Counter(new.split()) - Counter(known_new.split())
+            if not Counter(known_new.split()) - Counter(new.split()) and extra and all(w in joining for w in extra):
+                return known_old, known_new
+    return None
+
+
+def _proper_words(text: str, context: str, stopwords: frozenset[str] = frozenset(),
+                  also: frozenset[str] = frozenset()) -> set[str] | None:
     """The capitalised words of ``text`` when all are names (not sentence starts), else None.
     A name may start with a digit ("37signals"); grammar words around it ("are" → "is")
     are not part of it."""
@@ -641,8 +681,8 @@ def _proper_words(text: str, context: str, stopwords: frozenset[str] = frozenset
     for token in re.findall(r"(?:\d+[A-Za-z]|[A-Za-z])[\w·'-]*", plain(text)):
         if token.islower() and token in stopwords:
             continue
-        if token.islower() and not token[0].isdigit():
-            return None
+        if token.islower() and not token[0].isdigit() and token not in also:
+            return None  # (a word the other name has, now in lower case, is still part of it)
         at = ctx.find(token)
         before = ctx[:at].rstrip() if at >= 0 else ""
         if (at <= 0 or before[-1:] in ".!?:*#|-•" or before.endswith("(")) and \
@@ -672,7 +712,8 @@ def is_rename(ev: Evidence, spec: NoiseSpec) -> bool:
     stop = ev.rules.stopwords
     old_names = _proper_words(change.old_text, change.old_context or change.old_text, stop)
     new_first = plain(change.new_text).split()[:1]
-    new_names = _proper_words(change.new_text, change.new_context or change.new_text, stop) or (
+    new_names = _proper_words(change.new_text, change.new_context or change.new_text, stop,
+                              frozenset(old_names or ())) or (
         len(plain(change.new_text).split()) <= 3 and
         _proper_words(new_first[0], change.new_context or change.new_text, stop) if new_first else None)
     return bool(old_names) and bool(new_names)
