@@ -147,8 +147,11 @@ class DocumentEvidence:
         spec = self.rules.noise_check("own-name") if self.rules is not None else None
         names = set(spec.words) if spec is not None else set()
         if self.comparison is not None:
-            for m in _DEFINED_AS_WE.finditer(self.plain_old):
-                names |= {m.group(1).lower(), _LEGAL_FORM.sub("", m.group(1)).lower()}
+            body = self.comparison.old_body()
+            for quoted in _AS_WE.finditer(body):  # rare: only the text before each is read
+                lead = plain(body[max(0, quoted.start() - 200):quoted.end()])
+                for m in _DEFINED_AS_WE.finditer(lead):
+                    names |= {m.group(1).lower(), _LEGAL_FORM.sub("", m.group(1)).lower()}
         names = {n.strip() for n in names if n.strip()}
         if not names:
             return None
@@ -171,6 +174,7 @@ class DocumentEvidence:
 # "Acme Inc. ("Acme", "we", "us")": the name a policy gives itself
 _DEFINED_AS_WE = re.compile(r"\b([A-Z][\w.&'-]*(?:,?\s+[A-Z][\w.&'-]*){0,4})\s*\((?:[^()]{0,40}?)"
                             r"[\"“'‘](?:we|us|our)[\"”'’]")
+_AS_WE = re.compile(r"\([^()\n]{0,60}?[\"“'‘](?:we|us|our)[\"”'’]", re.IGNORECASE)
 _LEGAL_FORM = re.compile(r",?\s+(?:LLC|L\.L\.C\.|Inc\.?|Ltd\.?|Limited|GmbH|Corp\.?|Corporation|PBC|S\.A\.|"
                          r"B\.V\.|SAS|AG|plc|LLP|Co\.)$", re.IGNORECASE)
 # a product's version after its name ("Basecamp 3"), not a figure ("Basecamp 30 days")
@@ -816,9 +820,11 @@ def is_own_name(ev: Evidence, spec: NoiseSpec) -> bool:
     changed. The names are the ones the project declares (this check's ``words``) or the
     text defines as "we". Not where the clause says who receives the data and the new
     name is already another of the publisher's entities there ("shared with Tumblr")."""
-    pattern = ev.document.own_names
     c = ev.change
-    if pattern is None or not (c.old_text.strip() and c.new_text.strip()) or ev.delta.modality_changed:
+    if not (c.old_text.strip() and c.new_text.strip()) or ev.delta.modality_changed:
+        return False
+    pattern = ev.document.own_names
+    if pattern is None:
         return False
     pronouns = ev.rules.noise_check("self-reference")
     said = (pronouns.words if pronouns is not None else frozenset()) | {"it", "its"}
