@@ -28,7 +28,6 @@ _FOOTNOTE = re.compile(r"\\?\[\d+\\?\]|\[\^[\w-]+\]:?")
 _URL = re.compile(r"https?://[^\s)\]]+|\bwww\.[^\s)\]]+|\bmailto:")
 _MARKUP = re.compile(r"<br\s*/?>|[*_`>#|]|\\(?=[.\[\]()*_-])|^[ \t]*[-=]{3,}[ \t]*$", re.MULTILINE)
 _LIST_MARKER = re.compile(r"^[ \t]*(?:\d+\\?[.)]|[A-Za-z][.)]|[-*+•])[ \t]+", re.MULTILINE)
-_SPACES = re.compile(r"\s+")
 
 
 def words(text: str) -> list[str]:
@@ -44,13 +43,19 @@ def link_texts(text: str) -> str:
 
 
 def to_plain(text: str) -> str:
-    """`plain`, not remembered: for callers that read many texts once (imports)."""
-    text = _LIST_MARKER.sub(" ", link_texts(text))
-    text = _FOOTNOTE.sub(" ", text)
-    text = _URL.sub(" ", text)
+    """`plain`, not remembered: for callers that read many texts once (imports). A
+    pattern whose fixed characters the text lacks is not run (long blocks rarely hold
+    a link, a footnote or a URL); ``" ".join(text.split())`` is ``\\s+`` → " ", stripped."""
+    if "](" in text:
+        text = link_texts(text)
+    text = _LIST_MARKER.sub(" ", text)
+    if "[" in text:
+        text = _FOOTNOTE.sub(" ", text)
+    if "http" in text or "www." in text or "mailto:" in text:
+        text = _URL.sub(" ", text)
     text = _MARKUP.sub(" ", text)
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 @memoised("plaintext: plain", 4096)

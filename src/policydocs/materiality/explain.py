@@ -9,6 +9,7 @@ from collections import Counter
 from policydocs.compare import BlockKind, Change
 from policydocs.materiality.clauses import Clause
 from policydocs.materiality.rules import QUOTE_WORDS, _SECTION_REF, Delta, RuleSet, Topic
+from policydocs.memo import memoised
 from policydocs.plaintext import plain
 
 
@@ -117,6 +118,13 @@ def _figures(text: str) -> Counter[tuple[str, str]]:
     return found
 
 
+@memoised("materiality: clause figures", 1024)
+def _clause_figures(clause_text: str) -> Counter[tuple[str, str]]:
+    """The figures of a clause, section references aside (read-only: the changes of one
+    long passage share its clause)."""
+    return _figures(_SECTION_REF.sub(" ", plain(clause_text)))
+
+
 def _listed(items: list[str], limit: int = 3) -> str:
     return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
@@ -138,7 +146,7 @@ def _signals(delta: Delta, rules: RuleSet, clauses: tuple[Clause, Clause], block
         elif gone:
             out.append(f"{kind} removed ({', '.join(gone)})")
     if delta.numbers_changed:
-        old_f, new_f = (_figures(_SECTION_REF.sub(" ", plain(c.text))) for c in clauses)
+        old_f, new_f = (_clause_figures(c.text) for c in clauses)
         gone, came = old_f - new_f, new_f - old_f
         for kind in ("amount", "duration", "percentage", "number"):
             was, now = (_listed(sorted(f for k, f in side if k == kind)) for side in (gone, came))
