@@ -27,7 +27,11 @@ class Draft:
     and the limits that applied."""
 
     def __init__(self, notes: list[str] | None = None) -> None:
-        self.segments: list[Segment] = []
+        # (op, change, move) of each segment and its texts, joined once in `segments`:
+        # runs of kept blocks after an unchanged stretch merge into one segment without
+        # copying the growing text at every block
+        self._runs: list[tuple[SegmentOp, str | None, str | None]] = []
+        self._texts: list[list[str]] = []
         self.changes: dict[str, Change] = {}
         self.notes: list[str] = notes if notes is not None else []
         self._n = 0
@@ -39,11 +43,18 @@ class Draft:
     def emit(self, op: SegmentOp, text: str, change: str | None = None, move: str | None = None) -> None:
         if not text:
             return
-        last = self.segments[-1] if self.segments else None
-        if last and last.op == op and last.change == change and last.move == move:
-            self.segments[-1] = Segment(op, last.text + text, change, move)
+        run = (op, change, move)
+        if self._runs and self._runs[-1] == run:
+            self._texts[-1].append(text)
         else:
-            self.segments.append(Segment(op, text, change, move))
+            self._runs.append(run)
+            self._texts.append([text])
+
+    @property
+    def segments(self) -> list[Segment]:
+        """The segments emitted so far, adjacent runs of one op, change and move merged."""
+        return [Segment(op, "".join(texts), change, move)
+                for (op, change, move), texts in zip(self._runs, self._texts)]
 
     def add(self, change: Change) -> None:
         self.changes[change.id] = change
@@ -235,11 +246,12 @@ def finish(draft: Draft, old_body: str, new_body: str) -> Comparison:
     """Number changes by first appearance, count words, freeze."""
     old_sha, new_sha, notes = _sha256(old_body), _sha256(new_body), draft.notes
     rename: dict[str, str] = {}
-    for seg in draft.segments:
+    drafted = draft.segments
+    for seg in drafted:
         if seg.change and seg.change not in rename:
             rename[seg.change] = f"c{len(rename) + 1}"
     segments = tuple(Segment(s.op, s.text, rename.get(s.change) if s.change else None, s.move)
-                     for s in draft.segments)
+                     for s in drafted)
     changes = tuple(Change(**{**draft.changes[old_id].__dict__, "id": new_id})
                     for old_id, new_id in rename.items())
     move_changes = {c.id for c in changes if c.type == "move"}

@@ -68,7 +68,15 @@ class Block:
     kind: BlockKind  # "same" for an unchanged stretch (see `windows`)
     section: tuple[str, ...]
     key: str  # normalised text: equal keys mean "the same block" (whitespace, numbering aside)
-    words: int
+
+    @functools.cached_property
+    def words(self) -> int:
+        """How many words the block has (`count_words`); for an unchanged stretch, its
+        spaces and line breaks (it only weighs the similarity of documents). Counted
+        when first asked: most pairs never ask for most blocks' words."""
+        if self.kind == "same":
+            return self.text.count(" ") + self.text.count("\n")
+        return count_words(self.text)
 
     @functools.cached_property
     def folded_words(self) -> list[str]:
@@ -113,9 +121,9 @@ def _parsed_window(body: str, headings: tuple[tuple[int, str], ...]
             section = tuple(h for _, h in stack)
         text = body[offsets[line]:offsets[end_line]]
         key = " ".join(text[_PREFIX_RE.match(text).end():].split())  # type: ignore[union-attr]
-        blocks.append(Block(offsets[line], text, kind, section, key, count_words(text)))
+        blocks.append(Block(offsets[line], text, kind, section, key))
     if not blocks and body:
-        blocks.append(Block(0, body, "blank", tuple(h for _, h in stack), "", 0))
+        blocks.append(Block(0, body, "blank", tuple(h for _, h in stack), ""))
     return tuple(blocks), tuple(stack)
 
 

@@ -228,9 +228,8 @@ def window_blocks(old: str, new: str) -> tuple[list[Block], list[Block]]:
         if last > first:
             text = old[first:last]
             key = f"\x00same{number}"
-            words = text.count(" ") + text.count("\n")  # only weighs similarity of documents
-            old_blocks.append(Block(first, text, "same", tuple(h for _, h in stacks[0]), key, words))
-            new_blocks.append(Block(first + shift, text, "same", tuple(h for _, h in stacks[1]), key, words))
+            old_blocks.append(Block(first, text, "same", tuple(h for _, h in stacks[0]), key))
+            new_blocks.append(Block(first + shift, text, "same", tuple(h for _, h in stacks[1]), key))
             stacks = (_apply_headings(old, first, last, fences[0], stacks[0]),
                       _apply_headings(new, first + shift, last + shift, fences[1], stacks[1]))
         o, n = last, last + shift

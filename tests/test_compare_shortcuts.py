@@ -1,0 +1,51 @@
+"""The compare engine's shortcuts (issue #10, whole histories at git's pace): each one
+skips work without changing a result, shown here against the plain computation."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+
+from policydocs.compare.align import SIMILAR_DOCS, align_blocks
+from policydocs.compare.assemble import Draft
+from policydocs.compare.windows import window_blocks
+from policydocs.plaintext import count_words
+
+PARAGRAPHS = ["# Terms", "We keep data for 30 days.", "We share data with partners.",
+              "You may ask us to delete your account at any time.", "- one item\n- two items",
+              "| a | b |\n|---|---|\n| 1 | 2 |", "Contact us by email.", "```\ncode here\n```",
+              "Cookies help us remember you.", "## Changes"]
+BODIES = st.lists(st.sampled_from(PARAGRAPHS), max_size=14).map("\n\n".join)
+
+
+def _documents_differ_in_full(aligner) -> bool:
+    """The share of old words matched one to one, every block counted (the definition)."""
+    matched = sum(aligner.old[p.o0].words for p in aligner.chain if p.o1 == p.o0 + 1)
+    total = sum(b.words for b in aligner.old) or 1
+    return matched / total < SIMILAR_DOCS
+
+
+@settings(max_examples=300, deadline=None)
+@given(BODIES, BODIES)
+def test_documents_differ_without_counting_stretches_is_the_full_count_verdict(old, new):
+    aligner = align_blocks(*window_blocks(old, new))
+    assert aligner._documents_differ() == _documents_differ_in_full(aligner)
+
+
+@settings(max_examples=200, deadline=None)
+@given(BODIES, BODIES)
+def test_block_words_counted_on_demand_are_the_words_of_the_block(old, new):
+    for block in (b for side in window_blocks(old, new) for b in side):
+        if block.kind == "same":
+            assert block.words == block.text.count(" ") + block.text.count("\n")
+        else:
+            assert block.words == count_words(block.text)
+
+
+def test_adjacent_runs_of_one_op_and_change_merge_into_one_segment():
+    draft = Draft()
+    for op, text, change in [("equal", "a ", None), ("equal", "b ", None), ("delete", "c", "_1"),
+                             ("delete", "d", "_1"), ("insert", "", "_1"), ("delete", "e", "_2"),
+                             ("equal", "f", None)]:
+        draft.emit(op, text, change)  # type: ignore[arg-type]
+    assert [(s.op, s.text, s.change) for s in draft.segments] == [
+        ("equal", "a b ", None), ("delete", "cd", "_1"), ("delete", "e", "_2"), ("equal", "f", None)]
