@@ -133,15 +133,21 @@ class _Emitter:
             if pair is not end:
                 old_t = "".join(b.text for b in self.old[pair.o0:pair.o1])
                 new_t = "".join(b.text for b in self.new[pair.n0:pair.n1])
-                old_side, new_side = _word_sides(self.draft, self.old[pair.o0], self.new[pair.n0],
-                                                 old_t, new_t, self.notes)
-                for (o_text, cid), (n_text, _) in zip(old_side, new_side):
-                    if cid is None:
-                        self.draft.emit("equal", o_text)
-                    else:
-                        self.draft.emit("delete", o_text, cid)
-                        self.draft.emit("insert", n_text, cid)
+                if old_t == new_t:  # (speedup) kept as it is: what its word diff would give
+                    self.draft.emit("equal", old_t)
+                else:
+                    self._edited(self.old[pair.o0], self.new[pair.n0], old_t, new_t)
             o, n = pair.o1, pair.n1
+
+    def _edited(self, old: Block, new: Block, old_t: str, new_t: str) -> None:
+        """An aligned pair whose texts differ (``old`` and ``new`` its first blocks): word-diffed."""
+        old_side, new_side = _word_sides(self.draft, old, new, old_t, new_t, self.notes)
+        for (o_text, cid), (n_text, _) in zip(old_side, new_side):
+            if cid is None:
+                self.draft.emit("equal", o_text)
+            else:
+                self.draft.emit("delete", o_text, cid)
+                self.draft.emit("insert", n_text, cid)
 
     def _move_end(self, pair: Pair, op: SegmentOp) -> None:
         """One end of a move: the old side as deletes, the new side as inserts, with

@@ -55,8 +55,8 @@ _ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 def unescape(title: str) -> str:
-    """A heading title as read: backslash escapes (``\\*``) dropped."""
-    return _ESCAPE_RE.sub(r"\1", title)
+    """A heading title as read: backslash escapes (``\\*``) dropped (most titles have none)."""
+    return _ESCAPE_RE.sub(r"\1", title) if "\\" in title else title
 
 
 @dataclass(frozen=True)
