@@ -3,8 +3,11 @@ skips work without changing a result, shown here against the plain computation."
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings, strategies as st
 
+from policydocs.compare import blocks
 from policydocs.compare.align import SIMILAR_DOCS, align_blocks
 from policydocs.compare.assemble import Draft
 from policydocs.compare.windows import window_blocks
@@ -49,3 +52,15 @@ def test_adjacent_runs_of_one_op_and_change_merge_into_one_segment():
         draft.emit(op, text, change)  # type: ignore[arg-type]
     assert [(s.op, s.text, s.change) for s in draft.segments] == [
         ("equal", "a b ", None), ("delete", "cd", "_1"), ("delete", "e", "_2"), ("equal", "f", None)]
+
+
+_RS_DIFFERS_ANY_POSITION = re.compile(  # the pattern as first written: "^" tried at every position
+    r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]*$"
+    r"|^[ \t>]*\S[^\n]*\n[^\n]*\|[^\n]*\n[ \t>]*\|?[ \t]*:?-+:?[ \t]*(?:\|[^\n]*)?$", re.MULTILINE)
+LINE_PIECES = st.sampled_from(["\n", " ", "\t", ">", "-", "*", "+", "1.", "12)", "|", ":", "---", "a", "text", "x|y"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(LINE_PIECES, max_size=25).map("".join))
+def test_parser_disagreement_found_at_line_starts_as_at_every_position(text):
+    assert blocks.rs_differs(text) == bool(_RS_DIFFERS_ANY_POSITION.search(text))

@@ -43,9 +43,12 @@ _RS_BLOCKS = {"heading": "heading", "lheading": "heading", "paragraph": "paragra
               "blockquote": "", "table": "", "thead": "", "tbody": ""}
 # Where markdown-it.rs and markdown-it-py disagree (found by fuzzing the two): an empty
 # list item's marker line; a table delimiter row two lines below a non-blank line.
-_RS_DIFFERS_RE = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]*$"
-                            r"|^[ \t>]*\S[^\n]*\n[^\n]*\|[^\n]*\n[ \t>]*\|?[ \t]*:?-+:?[ \t]*(?:\|[^\n]*)?$",
-                            re.MULTILINE)
+# Written for a line start, like `windows`' line patterns: tried at the very start, then
+# after each newline (found by a fast search for the literal), rather than at every position.
+_RS_DIFFERS = (r"[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]*$"
+               r"|[ \t>]*\S[^\n]*\n[^\n]*\|[^\n]*\n[ \t>]*\|?[ \t]*:?-+:?[ \t]*(?:\|[^\n]*)?$")
+_RS_DIFFERS_AT_START = re.compile(f"(?:{_RS_DIFFERS})", re.MULTILINE)
+_RS_DIFFERS_AFTER_NEWLINE = re.compile(f"\n(?:{_RS_DIFFERS})", re.MULTILINE)
 _RS_LEAVES = frozenset({"paragraph", "table_row", "code", "html", "rule"})
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # markdown-it's idea of a line
 _NUMBER_PREFIX_RE = re.compile(r"^[ \t>#*+\-]*\[?\d+(?:\\?[.)]\d+)*\\?[.)]\s+")
@@ -136,9 +139,9 @@ def _block_starts(body: str, offsets: list[int]) -> dict[int, tuple[str, int, st
     item with nothing on its first line, a table whose header line follows a text line):
     then markdown-it-py. Both find the same starts and titles on every window of the
     genai-eu corpus (bench/corpus_fingerprint.py)."""
-    if "\r" in body or "\0" in body or not _utf8_safe(body) or _RS_DIFFERS_RE.search(body):
+    data = _utf8(body)
+    if "\r" in body or "\0" in body or data is None or rs_differs(body):
         return _block_starts_py(body)
-    data = body.encode("utf-8")
     if len(data) == len(body):
         line_at = offsets  # ASCII: byte offsets are character offsets
     else:
@@ -185,12 +188,17 @@ def _block_starts(body: str, offsets: list[int]) -> dict[int, tuple[str, int, st
     return starts
 
 
-def _utf8_safe(body: str) -> bool:
+def rs_differs(body: str) -> bool:
+    """Whether the body holds one of the constructs markdown-it.rs reads differently."""
+    return bool(_RS_DIFFERS_AT_START.match(body) or _RS_DIFFERS_AFTER_NEWLINE.search(body))
+
+
+def _utf8(body: str) -> bytes | None:
+    """The body in UTF-8, or None if it holds lone surrogates."""
     try:
-        body.encode("utf-8")
+        return body.encode("utf-8")
     except UnicodeEncodeError:
-        return False
-    return True
+        return None
 
 
 def _block_starts_py(body: str) -> dict[int, tuple[str, int, str]]:
