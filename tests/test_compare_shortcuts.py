@@ -64,3 +64,25 @@ LINE_PIECES = st.sampled_from(["\n", " ", "\t", ">", "-", "*", "+", "1.", "12)",
 @given(st.lists(LINE_PIECES, max_size=25).map("".join))
 def test_parser_disagreement_found_at_line_starts_as_at_every_position(text):
     assert blocks.rs_differs(text) == bool(_RS_DIFFERS_ANY_POSITION.search(text))
+
+
+def test_topic_vectors_made_when_scored_give_the_cosine_over_all_texts():
+    import math
+
+    from policydocs.compare.pairing import CONCEPT_WEIGHT, TopicScorer, topic_terms, vocabulary
+
+    texts = ["We keep your data for 30 days.", "Data is retained for thirty days, then deleted.",
+             "We share data with partners.", "Cookies remember your choices.", "Partners receive data we share."]
+    bags = [topic_terms(t, vocabulary()) for t in texts]
+    df = {w: sum(w in bag for bag in bags) for bag in bags for w in bag}
+
+    def unit(bag):
+        vec = {w: (1 + math.log(tf)) * (math.log(6 / (df[w] + 1)) + 1) * (CONCEPT_WEIGHT if w.startswith("concept:") else 1)
+               for w, tf in bag.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {w: v / norm for w, v in vec.items()}
+
+    scorer = TopicScorer(bags)
+    for a, b in [(0, 1), (2, 4), (3, 0), (1, 0)]:
+        va, vb = unit(bags[a]), unit(bags[b])
+        assert math.isclose(scorer.score(a, b), sum(v * vb.get(w, 0.0) for w, v in va.items()), abs_tol=1e-12)
