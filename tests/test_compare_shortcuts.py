@@ -7,9 +7,10 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from policydocs.compare import blocks
+from policydocs.compare import blocks, windows
 from policydocs.compare.align import SIMILAR_DOCS, align_blocks
 from policydocs.compare.assemble import Draft
+from policydocs.compare.blocks import unescape
 from policydocs.compare.windows import window_blocks
 from policydocs.plaintext import count_words
 
@@ -86,3 +87,33 @@ def test_topic_vectors_made_when_scored_give_the_cosine_over_all_texts():
     for a, b in [(0, 1), (2, 4), (3, 0), (1, 0)]:
         va, vb = unit(bags[a]), unit(bags[b])
         assert math.isclose(scorer.score(a, b), sum(v * vb.get(w, 0.0) for w, v in va.items()), abs_tol=1e-12)
+
+
+def _heading_lines_in_one_scan(text):
+    """The heading lines of a whole body as first written: one scan, then one sort."""
+    found = [(pos, len(m.group(1)), m.group(2) or "", m.end()) for pos, m in windows._atx_lines(text)]
+    for pos, m in windows._line_starts(windows._SETEXT_LINE, text):
+        line_start = text.rfind("\n", 0, max(pos - 1, 0)) + 1
+        title = text[line_start:pos].strip()
+        if title and line_start < pos:
+            found.append((line_start, 1 if m.group(1)[0] == "=" else 2, title, m.end()))
+    found.sort()
+    return [(pos, level, raw, end, unescape(raw.strip())) for pos, level, raw, end in found]
+
+
+HEADING_LINES = st.lists(st.sampled_from(["# Title", "## A", "### B \\*x\\*", "#nope", "   # three", "    # four",
+                                          "Setext", "===", "---", "- item", "", "text", "## A ##", "```", "#"]),
+                         max_size=20)
+
+
+@settings(max_examples=500, deadline=None)
+@given(HEADING_LINES, st.lists(st.integers(0, 20), max_size=5))
+def test_headings_scanned_in_parts_are_those_of_one_scan(lines, cuts):
+    text = "\n".join(lines)
+    line_starts = [0] + [k + 1 for k, c in enumerate(text) if c == "\n"] + [len(text)]
+    headings = windows._Headings(text)
+    for cut in sorted(cuts):
+        headings.through(line_starts[min(cut, len(line_starts) - 1)])
+    headings.through(len(text))
+    assert headings.found == _heading_lines_in_one_scan(text)
+    assert headings.starts == [h[0] for h in headings.found]

@@ -71,50 +71,77 @@ def _fence_lines(text: str) -> tuple[int, ...]:
     return tuple(sorted(starts))
 
 
-def _atx_lines(text: str) -> list[tuple[int, re.Match[str]]]:
-    """`_line_starts` of `_ATX_LINE`, found from the "#" characters, which are rare,
-    rather than by trying the pattern at every line (~4x faster on the corpus): a
-    line is a candidate when its first "#" has at most three spaces before it."""
+def _atx_lines(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, re.Match[str]]]:
+    """`_line_starts` of `_ATX_LINE` (for the lines starting in ``text[start:end]``, both
+    line starts), found from the "#" characters, which are rare, rather than by trying
+    the pattern at every line (~4x faster on the corpus): a line is a candidate when its
+    first "#" has at most three spaces before it."""
+    end = len(text) if end is None else end
     at_start = _LINE_PATTERNS[_ATX_LINE][1]
     out = []
-    at = text.find("#")
+    at = text.find("#", start, end)
     while at != -1:
         line_start = text.rfind("\n", 0, at) + 1
         if at - line_start <= 3 and text.startswith(" " * (at - line_start), line_start) \
                 and (m := at_start.match(text, line_start)):
             out.append((line_start, m))
         line_end = text.find("\n", at)
-        at = -1 if line_end == -1 else text.find("#", line_end)
+        at = -1 if line_end == -1 else text.find("#", line_end, end)
     return out
 
 
-@memoised("compare: heading lines", _BODIES_KEPT)
-def _heading_lines(text: str) -> tuple[tuple[int, ...], tuple[tuple[int, int, int, str], ...]]:
+class _Headings:
     """The ATX and setext heading lines of a whole body, in order, as (title line start,
-    end of the heading, level, title): a line scan, once per body (each body is one side
-    of two pairs in a history walk), so unchanged text needs no full parse. The first
-    item is the title line starts alone, for bisection."""
-    found: list[tuple[int, int, str, int]] = []  # (title line start, level, raw title, end)
-    for pos, m in _atx_lines(text):
-        found.append((pos, len(m.group(1)), m.group(2) or "", m.end()))
-    for pos, m in _line_starts(_SETEXT_LINE, text):
-        line_start = text.rfind("\n", 0, max(pos - 1, 0)) + 1
-        title = text[line_start:pos].strip()
-        if title and line_start < pos:
-            found.append((line_start, 1 if m.group(1)[0] == "=" else 2, title, m.end()))
-    found.sort()
-    return (tuple(h[0] for h in found),
-            tuple((pos, end, level, unescape(raw.strip())) for pos, level, raw, end in found))
+    level, raw title, end of the heading, title), found by a line scan as far into the
+    body as asked (`through`): each body is one side of two pairs in a history walk, so
+    unchanged text needs no full parse, and the text after a pair's last change is never
+    read for headings. ``starts`` holds the title line starts alone, for bisection."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.scanned = 0  # a line start: the lines starting before it are scanned
+        self.starts: list[int] = []
+        self.found: list[tuple[int, int, str, int, str]] = []
+
+    def through(self, end: int) -> _Headings:
+        """Scanned at least up to ``end`` (a line start, or the body's end)."""
+        if end <= self.scanned:
+            return self
+        text, lo = self.text, self.scanned
+        found: list[tuple[int, int, str, int]] = []  # (title line start, level, raw title, end)
+        for pos, m in _atx_lines(text, lo, end):
+            found.append((pos, len(m.group(1)), m.group(2) or "", m.end()))
+        for pos, m in _line_starts(_SETEXT_LINE, text, lo, end):
+            line_start = text.rfind("\n", 0, max(pos - 1, 0)) + 1
+            title = text[line_start:pos].strip()
+            if title and line_start < pos:
+                found.append((line_start, 1 if m.group(1)[0] == "=" else 2, title, m.end()))
+        found.sort()
+        self.found += [(pos, level, raw, stop, unescape(raw.strip())) for pos, level, raw, stop in found]
+        if found and len(self.found) > len(found) and self.found[-len(found) - 1] > self.found[-len(found)]:
+            self.found.sort()  # a setext title on the line before the scanned part: the order of one full scan
+        self.starts = [h[0] for h in self.found]
+        self.scanned = end
+        return self
+
+
+@memoised("compare: heading lines", _BODIES_KEPT)
+def _headings(text: str) -> _Headings:
+    """The heading scan of a whole body, remembered for the last few bodies (its answers
+    do not depend on how far it has gone: see `_apply_headings`)."""
+    return _Headings(text)
 
 
 def _apply_headings(text: str, start: int, end: int, fences: Sequence[int],
                     stack: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """The heading stack after the heading lines of ``text[start:end]`` (an unchanged
-    stretch; those inside fenced code do not count)."""
-    starts, found = _heading_lines(text)
+    stretch; those inside fenced code do not count). Headings that end after ``end``
+    are not counted, so the lines starting from ``end`` on need not be scanned."""
+    headings = _headings(text).through(end)
+    starts, found = headings.starts, headings.found
     stack = list(stack)
     for k in range(bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)):
-        pos, heading_end, level, title = found[k]
+        pos, level, _, heading_end, title = found[k]
         if heading_end > end or (fences and _in_fence(fences, pos)):
             continue
         while stack and stack[-1][0] >= level:
@@ -230,7 +257,8 @@ def window_blocks(old: str, new: str) -> tuple[list[Block], list[Block]]:
             key = f"\x00same{number}"
             old_blocks.append(Block(first, text, "same", tuple(h for _, h in stacks[0]), key))
             new_blocks.append(Block(first + shift, text, "same", tuple(h for _, h in stacks[1]), key))
-            stacks = (_apply_headings(old, first, last, fences[0], stacks[0]),
-                      _apply_headings(new, first + shift, last + shift, fences[1], stacks[1]))
+            if last < len(old) or last + shift < len(new):  # (the stacks after the last stretch are not read)
+                stacks = (_apply_headings(old, first, last, fences[0], stacks[0]),
+                          _apply_headings(new, first + shift, last + shift, fences[1], stacks[1]))
         o, n = last, last + shift
     return old_blocks, new_blocks
