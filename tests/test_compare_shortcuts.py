@@ -3,6 +3,7 @@ skips work without changing a result, shown here against the plain computation."
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from hypothesis import given, settings, strategies as st
@@ -117,3 +118,23 @@ def test_headings_scanned_in_parts_are_those_of_one_scan(lines, cuts):
     headings.through(len(text))
     assert headings.found == _heading_lines_in_one_scan(text)
     assert headings.starts == [h[0] for h in headings.found]
+
+
+def _fence_lines_in_one_search(text):
+    """The fence lines of a whole body as first written: every line opening or closing fenced code."""
+    return sorted(k for k in [0] + [k + 1 for k, c in enumerate(text) if c == "\n"]
+                  if re.match(r" {0,3}(?:```|~~~)", text[k:]))
+
+
+FENCE_LINES = st.lists(st.sampled_from(["```", "~~~", "   ```py", "    ```", "x ```", "text", "", "- ```", "``", "~~~~"]),
+                       max_size=16)
+
+
+@settings(max_examples=500, deadline=None)
+@given(FENCE_LINES, st.randoms(use_true_random=False))
+def test_fences_searched_as_far_as_asked_answer_as_one_search(lines, rnd):
+    text = "\n".join(lines)
+    line_starts = [0] + [k + 1 for k, c in enumerate(text) if c == "\n"] + [len(text)]
+    fences, reference = windows._Fences(text), _fence_lines_in_one_search(text)
+    for offset in rnd.sample(line_starts, len(line_starts)):  # asked in any order
+        assert fences.holds(offset) == (bisect.bisect_left(reference, offset) % 2 == 1)
