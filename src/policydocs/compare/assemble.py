@@ -53,8 +53,16 @@ class Draft:
     @property
     def segments(self) -> list[Segment]:
         """The segments emitted so far, adjacent runs of one op, change and move merged."""
-        return [Segment(op, "".join(texts), change, move)
+        return self.renamed({})
+
+    def renamed(self, rename: dict[str, str]) -> list[Segment]:
+        """`segments` with the change ids in ``rename`` replaced (others kept)."""
+        return [Segment(op, "".join(texts), rename.get(change, change) if change else None, move)
                 for (op, change, move), texts in zip(self._runs, self._texts)]
+
+    def change_ids(self) -> list[str | None]:
+        """The change id of each segment, in body order."""
+        return [change for _, change, _ in self._runs]
 
     def add(self, change: Change) -> None:
         self.changes[change.id] = change
@@ -252,12 +260,10 @@ def finish(draft: Draft, old_body: str, new_body: str) -> Comparison:
     """Number changes by first appearance, count words, freeze."""
     old_sha, new_sha, notes = _sha256(old_body), _sha256(new_body), draft.notes
     rename: dict[str, str] = {}
-    drafted = draft.segments
-    for seg in drafted:
-        if seg.change and seg.change not in rename:
-            rename[seg.change] = f"c{len(rename) + 1}"
-    segments = tuple(Segment(s.op, s.text, rename.get(s.change) if s.change else None, s.move)
-                     for s in drafted)
+    for change in draft.change_ids():
+        if change and change not in rename:
+            rename[change] = f"c{len(rename) + 1}"
+    segments = tuple(draft.renamed(rename))
     changes = tuple(Change(**{**draft.changes[old_id].__dict__, "id": new_id})
                     for old_id, new_id in rename.items())
     move_changes = {c.id for c in changes if c.type == "move"}
