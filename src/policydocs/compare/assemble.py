@@ -27,7 +27,11 @@ class Draft:
     and the limits that applied."""
 
     def __init__(self, notes: list[str] | None = None) -> None:
-        self.segments: list[Segment] = []
+        # (op, change, move) of each segment and its texts, joined once in `segments`:
+        # runs of kept blocks after an unchanged stretch merge into one segment without
+        # copying the growing text at every block
+        self._runs: list[tuple[SegmentOp, str | None, str | None]] = []
+        self._texts: list[list[str]] = []
         self.changes: dict[str, Change] = {}
         self.notes: list[str] = notes if notes is not None else []
         self._n = 0
@@ -39,11 +43,26 @@ class Draft:
     def emit(self, op: SegmentOp, text: str, change: str | None = None, move: str | None = None) -> None:
         if not text:
             return
-        last = self.segments[-1] if self.segments else None
-        if last and last.op == op and last.change == change and last.move == move:
-            self.segments[-1] = Segment(op, last.text + text, change, move)
+        run = (op, change, move)
+        if self._runs and self._runs[-1] == run:
+            self._texts[-1].append(text)
         else:
-            self.segments.append(Segment(op, text, change, move))
+            self._runs.append(run)
+            self._texts.append([text])
+
+    @property
+    def segments(self) -> list[Segment]:
+        """The segments emitted so far, adjacent runs of one op, change and move merged."""
+        return self.renamed({})
+
+    def renamed(self, rename: dict[str, str]) -> list[Segment]:
+        """`segments` with the change ids in ``rename`` replaced (others kept)."""
+        return [Segment(op, "".join(texts), rename.get(change, change) if change else None, move)
+                for (op, change, move), texts in zip(self._runs, self._texts)]
+
+    def change_ids(self) -> list[str | None]:
+        """The change id of each segment, in body order."""
+        return [change for _, change, _ in self._runs]
 
     def add(self, change: Change) -> None:
         self.changes[change.id] = change
@@ -122,15 +141,21 @@ class _Emitter:
             if pair is not end:
                 old_t = "".join(b.text for b in self.old[pair.o0:pair.o1])
                 new_t = "".join(b.text for b in self.new[pair.n0:pair.n1])
-                old_side, new_side = _word_sides(self.draft, self.old[pair.o0], self.new[pair.n0],
-                                                 old_t, new_t, self.notes)
-                for (o_text, cid), (n_text, _) in zip(old_side, new_side):
-                    if cid is None:
-                        self.draft.emit("equal", o_text)
-                    else:
-                        self.draft.emit("delete", o_text, cid)
-                        self.draft.emit("insert", n_text, cid)
+                if old_t == new_t:  # (speedup) kept as it is: what its word diff would give
+                    self.draft.emit("equal", old_t)
+                else:
+                    self._edited(self.old[pair.o0], self.new[pair.n0], old_t, new_t)
             o, n = pair.o1, pair.n1
+
+    def _edited(self, old: Block, new: Block, old_t: str, new_t: str) -> None:
+        """An aligned pair whose texts differ (``old`` and ``new`` its first blocks): word-diffed."""
+        old_side, new_side = _word_sides(self.draft, old, new, old_t, new_t, self.notes)
+        for (o_text, cid), (n_text, _) in zip(old_side, new_side):
+            if cid is None:
+                self.draft.emit("equal", o_text)
+            else:
+                self.draft.emit("delete", o_text, cid)
+                self.draft.emit("insert", n_text, cid)
 
     def _move_end(self, pair: Pair, op: SegmentOp) -> None:
         """One end of a move: the old side as deletes, the new side as inserts, with
@@ -235,11 +260,10 @@ def finish(draft: Draft, old_body: str, new_body: str) -> Comparison:
     """Number changes by first appearance, count words, freeze."""
     old_sha, new_sha, notes = _sha256(old_body), _sha256(new_body), draft.notes
     rename: dict[str, str] = {}
-    for seg in draft.segments:
-        if seg.change and seg.change not in rename:
-            rename[seg.change] = f"c{len(rename) + 1}"
-    segments = tuple(Segment(s.op, s.text, rename.get(s.change) if s.change else None, s.move)
-                     for s in draft.segments)
+    for change in draft.change_ids():
+        if change and change not in rename:
+            rename[change] = f"c{len(rename) + 1}"
+    segments = tuple(draft.renamed(rename))
     changes = tuple(Change(**{**draft.changes[old_id].__dict__, "id": new_id})
                     for old_id, new_id in rename.items())
     move_changes = {c.id for c in changes if c.type == "move"}

@@ -43,9 +43,12 @@ _RS_BLOCKS = {"heading": "heading", "lheading": "heading", "paragraph": "paragra
               "blockquote": "", "table": "", "thead": "", "tbody": ""}
 # Where markdown-it.rs and markdown-it-py disagree (found by fuzzing the two): an empty
 # list item's marker line; a table delimiter row two lines below a non-blank line.
-_RS_DIFFERS_RE = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]*$"
-                            r"|^[ \t>]*\S[^\n]*\n[^\n]*\|[^\n]*\n[ \t>]*\|?[ \t]*:?-+:?[ \t]*(?:\|[^\n]*)?$",
-                            re.MULTILINE)
+# Written for a line start, like `windows`' line patterns: tried at the very start, then
+# after each newline (found by a fast search for the literal), rather than at every position.
+_RS_DIFFERS = (r"[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]*$"
+               r"|[ \t>]*\S[^\n]*\n[^\n]*\|[^\n]*\n[ \t>]*\|?[ \t]*:?-+:?[ \t]*(?:\|[^\n]*)?$")
+_RS_DIFFERS_AT_START = re.compile(f"(?:{_RS_DIFFERS})", re.MULTILINE)
+_RS_DIFFERS_AFTER_NEWLINE = re.compile(f"\n(?:{_RS_DIFFERS})", re.MULTILINE)
 _RS_LEAVES = frozenset({"paragraph", "table_row", "code", "html", "rule"})
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # markdown-it's idea of a line
 _NUMBER_PREFIX_RE = re.compile(r"^[ \t>#*+\-]*\[?\d+(?:\\?[.)]\d+)*\\?[.)]\s+")
@@ -55,8 +58,8 @@ _ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 def unescape(title: str) -> str:
-    """A heading title as read: backslash escapes (``\\*``) dropped."""
-    return _ESCAPE_RE.sub(r"\1", title)
+    """A heading title as read: backslash escapes (``\\*``) dropped (most titles have none)."""
+    return _ESCAPE_RE.sub(r"\1", title) if "\\" in title else title
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,15 @@ class Block:
     kind: BlockKind  # "same" for an unchanged stretch (see `windows`)
     section: tuple[str, ...]
     key: str  # normalised text: equal keys mean "the same block" (whitespace, numbering aside)
-    words: int
+
+    @functools.cached_property
+    def words(self) -> int:
+        """How many words the block has (`count_words`); for an unchanged stretch, its
+        spaces and line breaks (it only weighs the similarity of documents). Counted
+        when first asked: most pairs never ask for most blocks' words."""
+        if self.kind == "same":
+            return self.text.count(" ") + self.text.count("\n")
+        return count_words(self.text)
 
     @functools.cached_property
     def folded_words(self) -> list[str]:
@@ -113,9 +124,9 @@ def _parsed_window(body: str, headings: tuple[tuple[int, str], ...]
             section = tuple(h for _, h in stack)
         text = body[offsets[line]:offsets[end_line]]
         key = " ".join(text[_PREFIX_RE.match(text).end():].split())  # type: ignore[union-attr]
-        blocks.append(Block(offsets[line], text, kind, section, key, count_words(text)))
+        blocks.append(Block(offsets[line], text, kind, section, key))
     if not blocks and body:
-        blocks.append(Block(0, body, "blank", tuple(h for _, h in stack), "", 0))
+        blocks.append(Block(0, body, "blank", tuple(h for _, h in stack), ""))
     return tuple(blocks), tuple(stack)
 
 
@@ -128,9 +139,9 @@ def _block_starts(body: str, offsets: list[int]) -> dict[int, tuple[str, int, st
     item with nothing on its first line, a table whose header line follows a text line):
     then markdown-it-py. Both find the same starts and titles on every window of the
     genai-eu corpus (bench/corpus_fingerprint.py)."""
-    if "\r" in body or "\0" in body or not _utf8_safe(body) or _RS_DIFFERS_RE.search(body):
+    data = _utf8(body)
+    if "\r" in body or "\0" in body or data is None or rs_differs(body):
         return _block_starts_py(body)
-    data = body.encode("utf-8")
     if len(data) == len(body):
         line_at = offsets  # ASCII: byte offsets are character offsets
     else:
@@ -177,12 +188,17 @@ def _block_starts(body: str, offsets: list[int]) -> dict[int, tuple[str, int, st
     return starts
 
 
-def _utf8_safe(body: str) -> bool:
+def rs_differs(body: str) -> bool:
+    """Whether the body holds one of the constructs markdown-it.rs reads differently."""
+    return bool(_RS_DIFFERS_AT_START.match(body) or _RS_DIFFERS_AFTER_NEWLINE.search(body))
+
+
+def _utf8(body: str) -> bytes | None:
+    """The body in UTF-8, or None if it holds lone surrogates."""
     try:
-        body.encode("utf-8")
+        return body.encode("utf-8")
     except UnicodeEncodeError:
-        return False
-    return True
+        return None
 
 
 def _block_starts_py(body: str) -> dict[int, tuple[str, int, str]]:

@@ -20,6 +20,7 @@ _MARKDOWN_CHARS = frozenset("*_#>`\\[]|~")
 _LINK_TARGET_RE = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)|<https?://[^>\s]*>")
 _LIST_MARKER_RE = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)])[ \t]+")
 _NUMBERING_RE = re.compile(r"^[ \t>#*+\-]*\[?(?:\d+(?:\\?[.)]\d+)*\\?[.)]?)")
+_DIGIT_RE = re.compile(r"\d")
 
 
 @memoised("compare: link spans", 4)
@@ -52,7 +53,7 @@ def classify(old: str, new: str, old_block: str, new_block: str,
         return "link"
     old_num, new_num = _NUMBERING_RE.match(old_block), _NUMBERING_RE.match(new_block)
     if (old_num and new_num and old_at[1] <= old_num.end() and new_at[1] <= new_num.end()
-            and re.search(r"\d", old + new)):
+            and _DIGIT_RE.search(old + new)):
         return "renumbering"
     old_marker, new_marker = _LIST_MARKER_RE.match(old_block), _LIST_MARKER_RE.match(new_block)
     if (old_marker and new_marker and old_at[1] <= old_marker.end() and new_at[1] <= new_marker.end()

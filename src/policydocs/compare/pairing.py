@@ -205,13 +205,20 @@ class TopicScorer:
         for bag in terms:
             df.update(bag.keys())
         n = len(terms)
-        idf = {w: math.log((n + 1) / (d + 1)) + 1.0 for w, d in df.items()}
-        self.vectors: list[dict[str, float]] = []
-        for bag in terms:
+        self._idf = {w: math.log((n + 1) / (d + 1)) + 1.0 for w, d in df.items()}
+        self._terms = terms
+        self._vectors: dict[int, dict[str, float]] = {}  # made when first scored: most texts only weigh the IDF
+
+    def vector(self, k: int) -> dict[str, float]:
+        """Text ``k``'s unit TF-IDF vector."""
+        vector = self._vectors.get(k)
+        if vector is None:
+            idf = self._idf
             vec = {w: (1.0 + math.log(tf)) * idf[w] * (CONCEPT_WEIGHT if w.startswith("concept:") else 1.0)
-                   for w, tf in bag.items()}
+                   for w, tf in self._terms[k].items()}
             norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-            self.vectors.append({w: v / norm for w, v in vec.items()})
+            vector = self._vectors[k] = {w: v / norm for w, v in vec.items()}
+        return vector
 
     @classmethod
     def of(cls, texts: Sequence[str | Sequence[str]]) -> TopicScorer:
@@ -220,7 +227,7 @@ class TopicScorer:
         return cls([topic_terms(t, vocab) for t in texts])
 
     def score(self, a: int, b: int) -> float:
-        va, vb = self.vectors[a], self.vectors[b]
+        va, vb = self.vector(a), self.vector(b)
         if len(va) > len(vb):
             va, vb = vb, va
         return sum(v * vb[w] for w, v in va.items() if w in vb)

@@ -46,8 +46,11 @@ def _line_starts(pattern: str, text: str, start: int = 0, end: int | None = None
     return out
 
 
-def _in_fence(fences: Sequence[int], offset: int) -> bool:
-    return bisect.bisect_left(fences, offset) % 2 == 1
+def _line_start_from(text: str, offset: int) -> int:
+    """``offset`` if a line starts there (or the text ends), else the next line start."""
+    if offset <= 0 or offset >= len(text) or text[offset - 1] == "\n":
+        return max(0, min(offset, len(text)))
+    return text.find("\n", offset) + 1 or len(text)
 
 
 # Facts of one whole body, remembered for the last few bodies: in a history walk each
@@ -55,67 +58,119 @@ def _in_fence(fences: Sequence[int], offset: int) -> bool:
 _BODIES_KEPT = 4
 
 
+class _Fences:
+    """The starts of a body's lines that open or close fenced code (lines matching
+    `_FENCE_LINE`), found as far into the body as asked: by searching the markers, which
+    are rare, rather than by trying every line; the text after the last place a pair
+    asks about is never searched."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.scanned = 0  # a line start: the lines starting before it are searched
+        self.starts: list[int] = []
+
+    def holds(self, offset: int) -> bool:
+        """Whether ``offset`` (a line start) lies inside fenced code: after an odd number
+        of fence lines."""
+        if offset > self.scanned:
+            self._search(_line_start_from(self.text, offset))
+        return bisect.bisect_left(self.starts, offset) % 2 == 1
+
+    def _search(self, end: int) -> None:
+        text, lo = self.text, self.scanned
+        starts = set()
+        for marker in ("```", "~~~"):
+            at = text.find(marker, lo, end)
+            while at != -1:
+                line_start = text.rfind("\n", 0, at) + 1
+                if at - line_start <= 3 and text.startswith(" " * (at - line_start), line_start):
+                    starts.add(line_start)
+                line_end = text.find("\n", at)
+                at = -1 if line_end == -1 else text.find(marker, line_end, end)
+        self.starts += sorted(starts)
+        self.scanned = end
+
+
 @memoised("compare: fence lines", _BODIES_KEPT)
-def _fence_lines(text: str) -> tuple[int, ...]:
-    """Starts of the lines that open or close fenced code (lines matching `_FENCE_LINE`):
-    found by searching the markers, which are rare, rather than by trying every line."""
-    starts = set()
-    for marker in ("```", "~~~"):
-        at = text.find(marker)
-        while at != -1:
-            line_start = text.rfind("\n", 0, at) + 1
-            if at - line_start <= 3 and text.startswith(" " * (at - line_start), line_start):
-                starts.add(line_start)
-            line_end = text.find("\n", at)
-            at = -1 if line_end == -1 else text.find(marker, line_end)
-    return tuple(sorted(starts))
+def _fences(text: str) -> _Fences:
+    """The fence search of a whole body, remembered for the last few bodies (its answers
+    do not depend on how far it has gone)."""
+    return _Fences(text)
 
 
-def _atx_lines(text: str) -> list[tuple[int, re.Match[str]]]:
-    """`_line_starts` of `_ATX_LINE`, found from the "#" characters, which are rare,
-    rather than by trying the pattern at every line (~4x faster on the corpus): a
-    line is a candidate when its first "#" has at most three spaces before it."""
+def _atx_lines(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, re.Match[str]]]:
+    """`_line_starts` of `_ATX_LINE` (for the lines starting in ``text[start:end]``, both
+    line starts), found from the "#" characters, which are rare, rather than by trying
+    the pattern at every line (~4x faster on the corpus): a line is a candidate when its
+    first "#" has at most three spaces before it."""
+    end = len(text) if end is None else end
     at_start = _LINE_PATTERNS[_ATX_LINE][1]
     out = []
-    at = text.find("#")
+    at = text.find("#", start, end)
     while at != -1:
         line_start = text.rfind("\n", 0, at) + 1
         if at - line_start <= 3 and text.startswith(" " * (at - line_start), line_start) \
                 and (m := at_start.match(text, line_start)):
             out.append((line_start, m))
         line_end = text.find("\n", at)
-        at = -1 if line_end == -1 else text.find("#", line_end)
+        at = -1 if line_end == -1 else text.find("#", line_end, end)
     return out
 
 
-@memoised("compare: heading lines", _BODIES_KEPT)
-def _heading_lines(text: str) -> tuple[tuple[int, ...], tuple[tuple[int, int, int, str], ...]]:
+class _Headings:
     """The ATX and setext heading lines of a whole body, in order, as (title line start,
-    end of the heading, level, title): a line scan, once per body (each body is one side
-    of two pairs in a history walk), so unchanged text needs no full parse. The first
-    item is the title line starts alone, for bisection."""
-    found: list[tuple[int, int, str, int]] = []  # (title line start, level, raw title, end)
-    for pos, m in _atx_lines(text):
-        found.append((pos, len(m.group(1)), m.group(2) or "", m.end()))
-    for pos, m in _line_starts(_SETEXT_LINE, text):
-        line_start = text.rfind("\n", 0, max(pos - 1, 0)) + 1
-        title = text[line_start:pos].strip()
-        if title and line_start < pos:
-            found.append((line_start, 1 if m.group(1)[0] == "=" else 2, title, m.end()))
-    found.sort()
-    return (tuple(h[0] for h in found),
-            tuple((pos, end, level, unescape(raw.strip())) for pos, level, raw, end in found))
+    level, raw title, end of the heading, title), found by a line scan as far into the
+    body as asked (`through`): each body is one side of two pairs in a history walk, so
+    unchanged text needs no full parse, and the text after a pair's last change is never
+    read for headings. ``starts`` holds the title line starts alone, for bisection."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.scanned = 0  # a line start: the lines starting before it are scanned
+        self.starts: list[int] = []
+        self.found: list[tuple[int, int, str, int, str]] = []
+
+    def through(self, end: int) -> _Headings:
+        """Scanned at least up to ``end``."""
+        if end <= self.scanned:
+            return self
+        end = _line_start_from(self.text, end)
+        text, lo = self.text, self.scanned
+        found: list[tuple[int, int, str, int]] = []  # (title line start, level, raw title, end)
+        for pos, m in _atx_lines(text, lo, end):
+            found.append((pos, len(m.group(1)), m.group(2) or "", m.end()))
+        for pos, m in _line_starts(_SETEXT_LINE, text, lo, end):
+            line_start = text.rfind("\n", 0, max(pos - 1, 0)) + 1
+            title = text[line_start:pos].strip()
+            if title and line_start < pos:
+                found.append((line_start, 1 if m.group(1)[0] == "=" else 2, title, m.end()))
+        found.sort()
+        self.found += [(pos, level, raw, stop, unescape(raw.strip())) for pos, level, raw, stop in found]
+        if found and len(self.found) > len(found) and self.found[-len(found) - 1] > self.found[-len(found)]:
+            self.found.sort()  # a setext title on the line before the scanned part: the order of one full scan
+        self.starts = [h[0] for h in self.found]
+        self.scanned = end
+        return self
 
 
-def _apply_headings(text: str, start: int, end: int, fences: Sequence[int],
+@memoised("compare: heading lines", _BODIES_KEPT)
+def _headings(text: str) -> _Headings:
+    """The heading scan of a whole body, remembered for the last few bodies (its answers
+    do not depend on how far it has gone: see `_apply_headings`)."""
+    return _Headings(text)
+
+
+def _apply_headings(text: str, start: int, end: int, fences: _Fences,
                     stack: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """The heading stack after the heading lines of ``text[start:end]`` (an unchanged
-    stretch; those inside fenced code do not count)."""
-    starts, found = _heading_lines(text)
+    stretch; those inside fenced code do not count). Headings that end after ``end``
+    are not counted, so the lines starting from ``end`` on need not be scanned."""
+    headings = _headings(text).through(end)
+    starts, found = headings.starts, headings.found
     stack = list(stack)
     for k in range(bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)):
-        pos, heading_end, level, title = found[k]
-        if heading_end > end or (fences and _in_fence(fences, pos)):
+        pos, level, _, heading_end, title = found[k]
+        if heading_end > end or fences.holds(pos):
             continue
         while stack and stack[-1][0] >= level:
             stack.pop()
@@ -169,7 +224,7 @@ def _equal_stretches(old: str, new: str) -> list[tuple[int, int, int]]:
     return out
 
 
-def _cut_points(old: str, new: str, stretch: tuple[int, int, int], fences: tuple[Sequence[int], Sequence[int]]
+def _cut_points(old: str, new: str, stretch: tuple[int, int, int], fences: tuple[_Fences, _Fences]
                 ) -> tuple[int, int] | None:
     """The first and last safe block starts inside an unchanged stretch (old offsets)."""
     oa, ob, na = stretch
@@ -179,8 +234,7 @@ def _cut_points(old: str, new: str, stretch: tuple[int, int, int], fences: tuple
     def safe(lo: int) -> Iterator[int]:
         for m in _SAFE_START_RE.finditer(old, lo, ob):
             at = m.end()
-            if at < ob and not (fences[0] and _in_fence(fences[0], at)) \
-                    and not (fences[1] and _in_fence(fences[1], at + shift)):
+            if at < ob and not fences[0].holds(at) and not fences[1].holds(at + shift):
                 yield at
 
     def last_safe() -> int | None:
@@ -208,7 +262,7 @@ def _cut_points(old: str, new: str, stretch: tuple[int, int, int], fences: tuple
 def window_blocks(old: str, new: str) -> tuple[list[Block], list[Block]]:
     """Blocks of both bodies: unchanged stretches as single "same" blocks (unique keys,
     so they anchor the alignment), changed windows parsed with markdown-it."""
-    fences = (_fence_lines(old), _fence_lines(new))
+    fences = (_fences(old), _fences(new))
     old_blocks: list[Block] = []
     new_blocks: list[Block] = []
     stacks: tuple[list[tuple[int, str]], list[tuple[int, str]]] = ([], [])
@@ -228,10 +282,10 @@ def window_blocks(old: str, new: str) -> tuple[list[Block], list[Block]]:
         if last > first:
             text = old[first:last]
             key = f"\x00same{number}"
-            words = text.count(" ") + text.count("\n")  # only weighs similarity of documents
-            old_blocks.append(Block(first, text, "same", tuple(h for _, h in stacks[0]), key, words))
-            new_blocks.append(Block(first + shift, text, "same", tuple(h for _, h in stacks[1]), key, words))
-            stacks = (_apply_headings(old, first, last, fences[0], stacks[0]),
-                      _apply_headings(new, first + shift, last + shift, fences[1], stacks[1]))
+            old_blocks.append(Block(first, text, "same", tuple(h for _, h in stacks[0]), key))
+            new_blocks.append(Block(first + shift, text, "same", tuple(h for _, h in stacks[1]), key))
+            if last < len(old) or last + shift < len(new):  # (the stacks after the last stretch are not read)
+                stacks = (_apply_headings(old, first, last, fences[0], stacks[0]),
+                          _apply_headings(new, first + shift, last + shift, fences[1], stacks[1]))
         o, n = last, last + shift
     return old_blocks, new_blocks
