@@ -1,12 +1,14 @@
-"""The redline's rendering memos: what a build renders again (the same marked text for
-each older version against the latest, the same block quoted for each of its changes)
-is rendered once, and forgetting the memos changes no HTML."""
+"""The rendering memos: what a build renders again (the same marked text for each older
+version against the latest, the same block quoted for each of its changes, the same
+link in every version) is rendered or checked once, and forgetting the memos changes
+no HTML."""
 
 from __future__ import annotations
 
 from policydocs import memo
 from policydocs.compare import compare
 from policydocs.site.redline_view import plain_change, redline_views, rendered_inline
+from policydocs.site.text import render_policy_body
 
 OLDER = ["# Terms\n\nWe keep data for 30 days.\n", "# Terms\n\nWe keep data for 45 days.\n"]
 LATEST = "# Terms\n\nWe keep data for 60 days.\n"
@@ -37,3 +39,13 @@ def test_forgetting_the_rendering_memos_changes_no_html():
     first = [redline_views(c) for c in comparisons]
     memo.forget_all()
     assert [redline_views(c) for c in comparisons] == first
+
+
+def test_a_link_in_every_version_is_checked_once():
+    memo.forget_all()
+    for days in (30, 45, 60):
+        html = render_policy_body(f"We keep data for {days} days ([why](https://e.org/why), "
+                                  "[not](javascript:alert(1))).\n")
+        assert 'href="https://e.org/why"' in html and "javascript:" not in html.split("title=")[0]
+    hits, misses, _ = memo.statistics()["site: safe links"]
+    assert (hits, misses) == (4, 2)

@@ -18,12 +18,16 @@ from xml.etree.ElementTree import Element
 import markdown
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
+from policydocs.memo import memoised
+
 SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:", "#")
 _SCHEME_RE = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
+@memoised("site: safe links", 4096)
 def is_safe_url(url: str) -> bool:
-    """Links with no scheme (relative) or an allowed one; ``javascript:``/``data:`` are not."""
+    """Links with no scheme (relative) or an allowed one; ``javascript:``/``data:`` are not.
+    Remembered by the link: every version of a policy carries the same links."""
     cleaned = "".join(ch for ch in html.unescape(url) if ch.isprintable() and not ch.isspace())
     if cleaned.startswith("#") or not _SCHEME_RE.match(cleaned):
         return not cleaned.lower().startswith(("//",))
