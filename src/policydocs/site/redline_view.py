@@ -29,6 +29,7 @@ import textwrap
 from dataclasses import dataclass
 
 from policydocs.compare import Change, Comparison, Segment
+from policydocs.memo import memoised
 from policydocs.redline import change_list
 from policydocs.site.text import render_policy_body
 
@@ -155,7 +156,15 @@ def _settle_line_start_points(text: str) -> str:
     return _LINE_START_POINTS.sub(lambda m: m.group(2) + m.group(1), text)
 
 
+@memoised("site: rendered redlines", 32)
 def _render(markdown_text: str) -> str:
+    """A marked document or deleted block, rendered. Remembered by its text: the
+    pairs of every older version with the latest mark the same new text, and they
+    are built one after another."""
+    return _render_part(markdown_text)
+
+
+def _render_part(markdown_text: str) -> str:
     """A part of a document, rendered: a footnote reference whose note is not in the
     part shows as ``[1]`` (the note itself is rendered where the document has it)."""
     defined = set(re.findall(r"(?m)^\[\^([^\]\s]+)\]:", markdown_text))
@@ -164,9 +173,12 @@ def _render(markdown_text: str) -> str:
     return render_policy_body(text)
 
 
+@memoised("site: plain runs", 2048)
 def _plain(markdown_text: str) -> str:
-    """The text a reader saw of a deleted Markdown run (its syntax rendered away)."""
-    rendered = _render(textwrap.dedent(markdown_text))
+    """The text a reader saw of a deleted Markdown run (its syntax rendered away).
+    Remembered by its text: a material change is quoted with its whole block, and
+    a block with several changes (or the same block in the next pair) comes again."""
+    rendered = _render_part(textwrap.dedent(markdown_text))
     text = html.unescape(re.sub(r"<[^>]*>", "", rendered))
     text = " ".join(text.split())
     lead = " " if markdown_text[:1].isspace() else ""
