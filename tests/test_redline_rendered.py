@@ -122,3 +122,14 @@ def test_the_page_carries_the_redline_once_the_side_by_side_view_is_built_from_i
     listed = views[views.index('<section class="pd-changes">'):]
     assert len(views) - len(listed) < 1.2 * len(inline)  # one redline, then the list of changes
     assert "## " not in listed and "**" not in listed  # the list quotes words, not Markdown
+
+
+def test_a_quoted_change_marks_where_a_heading_ends_and_its_paragraph_starts():
+    from policydocs.site.redline_view import plain_change
+
+    old = "# Policy\n\nIntro text stays.\n\n"
+    new = old + "## About us\n\nWe at Example build tools.\n\n"
+    (change,) = [c for c in compare(old, new).changes if c.new_text.strip()]
+    shown = plain_change(change)
+    assert "About us ¶ We at Example build tools." in shown
+    assert "us We at" not in shown

@@ -173,14 +173,22 @@ def _render_part(markdown_text: str) -> str:
     return render_policy_body(text)
 
 
+_BLOCK_END = re.compile(r"</(?:h[1-6]|p|li|dt|dd|th|td|blockquote|pre)>")
+PARAGRAPH_MARK = " ¶ "  # where a quote runs from one block into the next ("… About us ¶ We at …")
+
+
 @memoised("site: plain runs", 2048)
-def _plain(markdown_text: str) -> str:
-    """The text a reader saw of a deleted Markdown run (its syntax rendered away).
-    Remembered by its text: a material change is quoted with its whole block, and
-    a block with several changes (or the same block in the next pair) comes again."""
+def _plain(markdown_text: str, between_blocks: str = " ") -> str:
+    """The text a reader saw of a deleted Markdown run (its syntax rendered away), its
+    blocks joined by ``between_blocks`` (a quote marks where a heading ends and a
+    paragraph starts). Remembered by its text: a material change is quoted with its
+    whole block, and a block with several changes (or the same block in the next
+    pair) comes again."""
     rendered = _render_part(textwrap.dedent(markdown_text))
+    if between_blocks != " ":
+        rendered = _BLOCK_END.sub("\x00", rendered)
     text = html.unescape(re.sub(r"<[^>]*>", "", rendered))
-    text = " ".join(text.split())
+    text = between_blocks.join(part for part in (" ".join(p.split()) for p in text.split("\x00")) if part)
     lead = " " if markdown_text[:1].isspace() else ""
     trail = " " if markdown_text[-1:].isspace() else ""
     return lead + text + trail if text else ""
@@ -296,7 +304,7 @@ MATERIAL_SHOWN = 10  # the rest of a long list folds away: the redline has them 
 
 def _quoted(markdown_text: str) -> str:
     """A changed run as a reader saw it, shortened, in quotes (escaped HTML)."""
-    text = _plain(markdown_text).strip()
+    text = _plain(markdown_text, PARAGRAPH_MARK).strip()
     if len(text) > PREVIEW_CHARS:
         text = text[:PREVIEW_CHARS].rsplit(" ", 1)[0] + "…"
     return f"“{html.escape(text)}”"
