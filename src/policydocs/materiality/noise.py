@@ -161,8 +161,7 @@ class DocumentEvidence:
 
     def is_own(self, word: str) -> bool:
         """Whether ``word`` is (a word of) one of the publisher's own names."""
-        return self.own_names is not None and any(
-            m.group(0).lower() == word or word in m.group(0).lower().split() for m in self.own_names.finditer(word))
+        return self.own_names is not None and self.own_names.fullmatch(word) is not None
 
     def says(self, side: str, text: str) -> bool:
         """Whether the ``side`` ("old" or "new") body holds ``text`` as it is written."""
@@ -201,6 +200,13 @@ class Evidence:
         old_words, new_words = words(self.change.old_text, self.rules), words(self.change.new_text, self.rules)
         return (list((Counter(old_words) - Counter(new_words)).elements()),
                 list((Counter(new_words) - Counter(old_words)).elements()))
+
+    @functools.cached_property
+    def clause_topics(self) -> frozenset[str]:
+        """The ids of the topics the change's clause (old and new) names by a strong pattern."""
+        old, new = self.clauses
+        hits = self.rules.matcher.hits(plain(f"{old.text} \n {new.text}"))
+        return frozenset(t.id for t, h in zip(self.rules.matcher.topics, hits) if h >= 1)
 
     @functools.cached_property
     def keeps_promises(self) -> bool:
@@ -512,11 +518,6 @@ def is_section_numbers(ev: Evidence, spec: NoiseSpec) -> bool:
 # --- wording that keeps the meaning --------------------------------------------------------
 
 
-def _changed_words(ev: Evidence) -> tuple[list[str], list[str]]:
-    """(words removed, words added), read once per change for every check that asks."""
-    return ev.changed_words
-
-
 @check("spelling")
 def is_spelling(ev: Evidence, spec: NoiseSpec) -> bool:
     """Joined words, plurals, tenses, typos: every removed word has a near twin added. A
@@ -528,7 +529,7 @@ def is_spelling(ev: Evidence, spec: NoiseSpec) -> bool:
         return True
     if not old_words or not new_words:
         return False
-    removed, added = _changed_words(ev)
+    removed, added = ev.changed_words
     joined_old, joined_new = "".join(removed), "".join(added)
     if len(removed) != len(added) and min(len(joined_old), len(joined_new)) >= 6 and \
             Levenshtein.distance(joined_old, joined_new) <= 1:
@@ -574,7 +575,7 @@ def is_voice(ev: Evidence, spec: NoiseSpec) -> bool:
     changed is never this."""
     if not ev.keeps_promises:
         return False
-    removed, added = _changed_words(ev)
+    removed, added = ev.changed_words
     doers = spec.words & {"we", "us"}
     helpers = spec.words - doers
     for passive, active in ((removed, added), (added, removed)):
@@ -595,7 +596,7 @@ def is_abbreviation(ev: Evidence, spec: NoiseSpec) -> bool:
     (or long) form of a word added, from the declared pairs or as its first letters."""
     if not ev.keeps_promises:
         return False
-    removed, added = _changed_words(ev)
+    removed, added = ev.changed_words
     if not removed or len(removed) != len(added):
         return False
     pairs = set(spec.pairs) | {(b, a) for a, b in spec.pairs}
@@ -614,7 +615,7 @@ def is_grammar_word(ev: Evidence, spec: NoiseSpec) -> bool:
     promise word, figure or topic word changed."""
     if not ev.keeps_promises:
         return False
-    removed, added = _changed_words(ev)
+    removed, added = ev.changed_words
     changed = [w for w in removed + added if w not in ev.rules.stopwords]
     return bool(removed + added) and bool(changed) and all(w in spec.words for w in changed) \
         and len(changed) <= 2
@@ -635,7 +636,7 @@ def is_tense(ev: Evidence, spec: NoiseSpec) -> bool:
     if spec.pattern is not None:
         text = spec.pattern.sub(" ", plain(text))
     rest = words(text, ev.rules)
-    removed, added = _changed_words(ev)
+    removed, added = ev.changed_words
     changed = set(removed + added)
     others = [w for w in rest + (added if d.modal_removed else removed)
               if w in changed and w not in spec.words and w not in ev.rules.stopwords]
@@ -736,8 +737,7 @@ def _clause_is_about_parties(ev: Evidence) -> bool:
     ("email xAI at support@x.ai" → "email SpaceXAI at support@x.ai"), or the name is one of
     "our" own products ("our services such as Le Chat" → "… such as Vibe")."""
     old, new = ev.clauses
-    hits = ev.rules.matcher.hits(plain(f"{old.text} \n {new.text}"))
-    if not any(h >= 1 and t.id in PARTY_TOPICS for t, h in zip(ev.rules.matcher.topics, hits)):
+    if not ev.clause_topics & PARTY_TOPICS:
         return False
     kept = _IDENTIFIER.findall(old.before + old.after)
     if kept and set(kept) == set(_IDENTIFIER.findall(new.before + new.after)):
@@ -801,7 +801,7 @@ def is_self_reference(ev: Evidence, spec: NoiseSpec) -> bool:
     if not ev.keeps_promises:
         return False
     c = ev.change
-    removed, added = _changed_words(ev)
+    removed, added = ev.changed_words
     for name_side, name_text, pronoun_side in ((removed, c.old_text, added), (added, c.new_text, removed)):
         capitalised = {t.lower() for t in re.findall(r"\b[A-Z0-9][\w-]*", plain(name_text))}
         names = [w for w in name_side if w not in ev.rules.stopwords and w not in ("inc", "s")]
@@ -832,7 +832,7 @@ def is_own_name(ev: Evidence, spec: NoiseSpec) -> bool:
     if old_run is None or new_run is None or not (old_run or new_run) or not all(
             run or _only_pronouns(text, said) for run, text in ((old_run, c.old_text), (new_run, c.new_text))):
         return False
-    if new_run and _clause_is_about_recipients(ev):
+    if new_run and ev.clause_topics & RECIPIENT_TOPICS:
         old_body = ev.document.plain_old.lower()
         if all(name in old_body for name in new_run):
             return False  # "shared with Jetpack" → "… with Tumblr": two entities, both already there
@@ -862,11 +862,6 @@ def _only_pronouns(text: str, pronouns: frozenset[str]) -> bool:
 _NAME_TOKEN = re.compile(r"\w[\w.'’-]*")
 RECIPIENT_TOPICS = frozenset({"data-sharing", "data-sale"})
 
-
-def _clause_is_about_recipients(ev: Evidence) -> bool:
-    old, new = ev.clauses
-    hits = ev.rules.matcher.hits(plain(f"{old.text} \n {new.text}"))
-    return any(h >= 1 and t.id in RECIPIENT_TOPICS for t, h in zip(ev.rules.matcher.topics, hits))
 
 
 @check("name-expansion")
@@ -955,7 +950,7 @@ def is_cross_reference(ev: Evidence, spec: NoiseSpec) -> bool:
     section name, each side has one, and no promise word or figure changed."""
     if ev.delta.modality_changed or _references_aside_figures_changed(ev):
         return False
-    removed, added = _changed_words(ev)
+    removed, added = ev.changed_words
     c = ev.change
     titled = {w.lower() for w in re.findall(r"\b[A-Z][\w'-]*", plain(f"{c.old_text} {c.new_text}"))
               if not w.isupper()}  # a title's words, not a clause in capitals ("BREACH OF …")
