@@ -336,8 +336,9 @@ def plain_change(change: Change) -> str:
 
 
 def material_list(comparison: Comparison) -> str:
-    """The material changes, numbered as everywhere on the page, most important topic
-    first, each in plain words and linked to its place in the redline."""
+    """The material changes, numbered as everywhere on the page, in the document's
+    order, each in plain words and linked to its place in the redline (the notice is
+    the list ordered by topic)."""
     material = [c for c in comparison.changes if c.material]
     if not material:
         return ""
