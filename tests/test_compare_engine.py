@@ -95,6 +95,33 @@ def test_link_target_only_change_is_editorial_link():
     assert {(ch.kind, ch.editorial) for ch in c.changes} == {("editorial", "link")}
 
 
+def test_a_link_added_to_a_list_is_one_change_holding_the_whole_link():
+    # Legalmattic's Terms (am-0174): UPS added before USPS; the word diff could equally
+    # cut "UPS](https://www.ups.com/), [" — a change starting inside a link's markup
+    old = "from certain mailing services, such as [USPS](https://www.usps.com/) and [Canada Post](https://www.canadapost.ca/).\n"
+    new = ("from certain mailing services, such as [UPS](https://www.ups.com/), [USPS](https://www.usps.com/),"
+           " and [Canada Post](https://www.canadapost.ca/).\n")
+    c = compare(old, new)
+    content = _changes(c, kind="content")
+    assert [ch.new_text for ch in content] == ["[UPS](https://www.ups.com/), "]
+    _rebuilds(c, old, new)
+
+
+def test_a_link_with_no_text_or_a_link_taken_off_the_same_words_is_editorial():
+    # Grok's Brand Guidelines: an empty mailto link put before the address a reader sees
+    old = "For questions, please contact us at [legal@x.ai](mailto:legal@x.ai).\n"
+    new = "For questions, please contact us at [](mailto:legal@x.ai)[legal@x.ai](mailto:legal@x.ai).\n"
+    c = compare(old, new)
+    assert [(ch.kind, ch.editorial, ch.new_text) for ch in c.changes] == [
+        ("editorial", "link", "[](mailto:legal@x.ai)")]
+    unlinked = compare("Cookies set by [Cloudflare](https://www.cloudflare.com/privacypolicy/) help.\n",
+                       "Cookies set by Cloudflare help.\n")
+    assert {(ch.kind, ch.editorial) for ch in unlinked.changes} == {("editorial", "link")}
+    renamed = compare("Cookies set by [Cloudflare](https://www.cloudflare.com/privacypolicy/) help.\n",
+                      "Cookies set by Akamai help.\n")
+    assert {ch.kind for ch in renamed.changes} == {"content"}
+
+
 def test_punctuation_only_change_is_editorial():
     new = POLICY.replace("after you close your account.", "after you close your account;")
     c = compare(POLICY, new)

@@ -24,6 +24,7 @@ from policydocs.memo import memoised
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 LINK = re.compile(r"!?\[((?:\\.|[^\]\\])*)\]\([^)]*\)")
+_LINK_TAIL = re.compile(r"\]\([^()\n]*\)")  # a link's end in a fragment cut after its "[": "Agreement](https://…)"
 _FOOTNOTE = re.compile(r"\\?\[\d+\\?\]|\[\^[\w-]+\]:?")
 _URL = re.compile(r"https?://[^\s)\]]+|\bwww\.[^\s)\]]+|\bmailto:")
 _MARKUP = re.compile(r"<br\s*/?>|[*_`>#|]|\\(?=[.\[\]()*_-])|^[ \t]*[-=]{3,}[ \t]*$", re.MULTILINE)
@@ -48,6 +49,8 @@ def to_plain(text: str) -> str:
     a link, a footnote or a URL); ``" ".join(text.split())`` is ``\\s+`` → " ", stripped."""
     if "](" in text:
         text = link_texts(text)
+        if "](" in text:
+            text = _LINK_TAIL.sub("", text)
     text = _LIST_MARKER.sub(" ", text)
     if "[" in text:
         text = _FOOTNOTE.sub(" ", text)

@@ -12,12 +12,13 @@ import re
 
 from policydocs.compare.model import ChangeKind
 from policydocs.memo import memoised
-from policydocs.plaintext import words
+from policydocs.plaintext import link_texts, words
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"',
                          "″": '"', "«": '"', "»": '"'})
 _MARKDOWN_CHARS = frozenset("*_#>`\\[]|~")
-_LINK_TARGET_RE = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)|<https?://[^>\s]*>")
+# a link's target, its title included; a space inside is kept (Jekyll sites link "/a file v2.pdf")
+_LINK_TARGET_RE = re.compile(r"\]\((?:[^()\n]|\([^()\n]*\))*\)|<https?://[^>\s]*>")
 _LIST_MARKER_RE = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)])[ \t]+")
 _NUMBERING_RE = re.compile(r"^[ \t>#*+\-]*\[?(?:\d+(?:\\?[.)]\d+)*\\?[.)]?)")
 _DIGIT_RE = re.compile(r"\d")
@@ -59,6 +60,8 @@ def classify(old: str, new: str, old_block: str, new_block: str,
     if (old_marker and new_marker and old_at[1] <= old_marker.end() and new_at[1] <= new_marker.end()
             and not words(old + new)):
         return "markdown"
+    if "](" in old + new and words(link_texts(old)) == words(link_texts(new)):
+        return "link"  # a link put around the same words, taken off them, or with no text at all
     changed = set(old) | set(new)
     if changed <= _MARKDOWN_CHARS | {" ", "\t", "\n", "\r"}:
         return "markdown"

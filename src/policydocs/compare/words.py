@@ -118,7 +118,52 @@ def _token_ops(a: list[str], b: list[str]) -> list[tuple[int, list[str]]]:
     table: dict[str, str] = {}
     ca, cb = seqdiff.encode(a, table), seqdiff.encode(b, table)
     reverse = {ch: tok for tok, ch in table.items()}
-    return [(op, list(map(reverse.__getitem__, chars))) for op, chars in seqdiff.diff(ca, cb, semantic=True)]
+    return _slide_to_markup([(op, list(map(reverse.__getitem__, chars)))
+                             for op, chars in seqdiff.diff(ca, cb, semantic=True)])
+
+
+_OPENERS, _CLOSERS = {"[": "]", "(": ")"}, {"]": "[", ")": "("}
+SLIDE_TOKENS = 8  # how far an inserted or deleted run may slide to close its brackets
+
+
+def _balanced(tokens: list[str]) -> bool:
+    """Whether every bracket the run opens it also closes, in order (``[t](u)`` is, ``t](u), [`` is not)."""
+    stack: list[str] = []
+    for t in tokens:
+        if t in _OPENERS:
+            stack.append(t)
+        elif t in _CLOSERS and (not stack or stack.pop() != _CLOSERS[t]):
+            return False
+    return not stack
+
+
+def _slide_to_markup(ops: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """An inserted or deleted run between two equal runs can often sit a few tokens
+    earlier or later with the same meaning ("[" + "UPS](u), [" + "USPS…" is
+    "" + "[UPS](u), " + "[USPS…"); slide it to the nearest place where it holds whole
+    links, as git slides a hunk to a blank line, so that no change starts inside a link's
+    markup and the words quoted from it read as text (at most `SLIDE_TOKENS` either way)."""
+    for i in range(1, len(ops) - 1):
+        (before_op, before), (op, run), (after_op, after) = ops[i - 1], ops[i], ops[i + 1]
+        if op == 0 or before_op != 0 or after_op != 0 or _balanced(run) \
+                or not any(t in _OPENERS or t in _CLOSERS for t in run):
+            continue
+        for shift in sorted(range(-SLIDE_TOKENS, SLIDE_TOKENS + 1), key=lambda k: (abs(k), k)):
+            if shift == 0 or abs(shift) > len(run):
+                continue
+            if shift < 0:  # the run's last tokens are also the tokens just before it
+                k = -shift
+                if len(before) < k + (i > 1) or before[-k:] != run[-k:]:  # keeps a run between two edits
+                    continue
+                moved = (before[:-k], before[-k:] + run[:-k], run[-k:] + after)
+            else:  # the run's first tokens are also the tokens just after it
+                if len(after) < shift + (i < len(ops) - 2) or after[:shift] != run[:shift]:
+                    continue
+                moved = (before + run[:shift], run[shift:] + after[:shift], after[shift:])
+            if _balanced(moved[1]):
+                ops[i - 1], ops[i], ops[i + 1] = (0, moved[0]), (op, moved[1]), (0, moved[2])
+                break
+    return [(op, tokens) for op, tokens in ops if tokens]
 
 
 def _long_diff(a: list[str], b: list[str]) -> list[tuple[int, str]]:
