@@ -122,6 +122,33 @@ def test_a_link_with_no_text_or_a_link_taken_off_the_same_words_is_editorial():
     assert {ch.kind for ch in renamed.changes} == {"content"}
 
 
+def test_numbers_moved_into_headings_and_items_reindented_read_the_same_so_are_editorial():
+    # Legalmattic's Polldaddy terms (am-0114): "1.  ### Ownership" became "### 1. Ownership",
+    # the items re-indented under the headings; a reader reads the same words in the same order
+    old = ("1.  ### Ownership of the Materials\n    \n    All right, title and interest in the Materials"
+           " belong to Polldaddy.\n    \n2.  ### Payment and Renewal\n    \n    *   **12.2.** Upgrades can be"
+           " canceled at any time in the account page.\n        \n    *   **12.3.** Polldaddy will have no"
+           " obligation to provide a refund of upgrade fees.\n        \n")
+    new = ("### 1. Ownership of the Materials\n\nAll right, title and interest in the Materials belong to"
+           " Polldaddy.\n\n### 2. Payment and Renewal\n    \n   *   **12.2.** Upgrades can be canceled at any"
+           " time in the account page.\n   \n   *   **12.3.** Polldaddy will have no obligation to provide a"
+           " refund of upgrade fees.\n        \n")
+    c = compare(old, new)
+    assert c.changes and {ch.kind for ch in c.changes} == {"editorial"}
+    assert any(ch.old_text == "1.  " and ch.editorial == "markdown" for ch in c.changes)
+    _rebuilds(c, old, new)
+
+
+def test_a_word_moved_past_other_words_or_to_another_table_column_is_content():
+    moved = compare("We will not share your data, and\n\nwe may sell it.\n",
+                    "We will share your data, and\n\nwe may not sell it.\n")
+    assert [(ch.kind, ch.old_text, ch.new_text) for ch in moved.changes] == [
+        ("content", "not ", ""), ("content", "", "not ")]
+    table = "| Data | Sold | Shared |\n|---|---|---|\n| Email | Yes | |\n"
+    column = compare(table, table.replace("| Yes | |", "| | Yes |"))
+    assert column.changes and {ch.kind for ch in column.changes} == {"content"}
+
+
 def test_punctuation_only_change_is_editorial():
     new = POLICY.replace("after you close your account.", "after you close your account;")
     c = compare(POLICY, new)

@@ -30,7 +30,7 @@ REAL_CASES = {
     "punctuation": ("am-0038", "", "."),
     "invisible": ("am-0183", "<!--\n This is the Terms of Service", ""),
     "markup": ("am-0024", "<dt>", ""),
-    "reflow": ("am-0003", "", "   *   **General Terms.**"),
+    "reflow": ("am-0052", "**_Emergency", "#### Emergency"),
     "same-clause": ("ota-0430", "58", "59"),
     "function-words": ("am-0105", "you", "your"),
     "stamp": ("bc-0001", "", "*Last updated: May 24, 2018*"),

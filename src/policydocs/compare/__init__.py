@@ -29,7 +29,7 @@ from policydocs.compare.windows import window_blocks
 from policydocs.compare.words import diff_words
 from policydocs.plaintext import count_words
 
-ENGINE_VERSION = "7"  # bump whenever compare() may give a different result (cache key)
+ENGINE_VERSION = "8"  # bump whenever compare() may give a different result (cache key)
 
 
 def compare(old_body: str, new_body: str) -> Comparison:
@@ -39,6 +39,7 @@ def compare(old_body: str, new_body: str) -> Comparison:
     old, new = window_blocks(old_body, new_body)  # changed windows as blocks, the rest one block each
     alignment = align_blocks(old, new)  # which blocks correspond: chain, moves, counterparts
     draft = assemble.emit(old, new, alignment)  # words diffed in pairs, changes classified
+    draft = assemble.mark_rearranged(draft)  # edits that only move markup around the same words: editorial
     return assemble.finish(draft, old_body, new_body)  # ids by first appearance, word counts
 
 

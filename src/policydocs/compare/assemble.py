@@ -11,6 +11,8 @@ and counts words.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from dataclasses import replace
 
 from policydocs.compare import pairing
 from policydocs.compare.align import Aligner, Pair
@@ -19,7 +21,7 @@ from policydocs.compare.editorial import classify, whole_blocks_kind
 from policydocs.compare.model import Change, ChangeType, Comparison, Segment, SegmentOp, Stats
 from policydocs.compare.words import WORD_TOKEN_CAP, diff_words
 from policydocs.memo import Table, memoised
-from policydocs.plaintext import count_words
+from policydocs.plaintext import count_words, words
 
 
 class Draft:
@@ -59,6 +61,11 @@ class Draft:
         """`segments` with the change ids in ``rename`` replaced (others kept)."""
         return [Segment(op, "".join(texts), rename.get(change, change) if change else None, move)
                 for (op, change, move), texts in zip(self._runs, self._texts)]
+
+    def runs(self) -> Iterator[tuple[SegmentOp, str | None, str | None, str]]:
+        """(op, change, move, text) of each segment emitted so far, in body order."""
+        for (op, change, move), texts in zip(self._runs, self._texts):
+            yield op, change, move, "".join(texts)
 
     def change_ids(self) -> list[str | None]:
         """The change id of each segment, in body order."""
@@ -120,6 +127,56 @@ def _word_sides(draft: Draft, old: Block, new: Block, old_text: str, new_text: s
         old_pos += len(deleted)
         new_pos += len(inserted)
     return old_side, new_side
+
+
+REARRANGED_EDITS = 8  # neighbouring edits looked at together for words that only moved across markup
+
+
+def mark_rearranged(draft: Draft) -> Draft:
+    """Edits that only rearrange markup around the same words, made editorial: two or
+    more neighbouring edits, with nothing but marks and spaces kept between them, whose
+    deleted words read, in order, exactly as their inserted words ("1.  ### Ownership" →
+    "### 1. Ownership"; a list item deleted from the end of one block and inserted as a
+    block of its own under a new heading). Read in order, the words of the stretch are
+    the same before and after, so a reader reads no difference, whatever the words say.
+    Kept words between two edits end the stretch ("not X" → "X not" keeps X between the
+    two edits of "not": those words read differently), and so does a table's cell
+    boundary ("| Sold | Yes | |" → "| Sold | | Yes |" moves a word to another column).
+    Moves are left as they are."""
+    stretch: list[str] = []  # the change ids of the stretch being read, in body order
+
+    def settle(everything: bool) -> None:
+        """Mark the stretch's longest opening run (two edits or more) whose words read the
+        same, drop it (or the first edit when none does); again until the stretch is read
+        (``everything``) or shorter than `REARRANGED_EDITS`."""
+        while stretch and (everything or len(stretch) >= REARRANGED_EDITS):
+            dels: list[str] = []
+            ins: list[str] = []
+            last = 0
+            for n, cid in enumerate(stretch, 1):
+                dels += words(draft.changes[cid].old_text)
+                ins += words(draft.changes[cid].new_text)
+                if n > 1 and dels and dels == ins:
+                    last = n
+            for cid in stretch[:last]:
+                change = draft.changes[cid]
+                if change.kind == "content":
+                    draft.changes[cid] = replace(change, kind="editorial", editorial="markdown")
+            del stretch[:max(last, 1)]
+
+    seen: set[str] = set()
+    for _op, cid, move, text in draft.runs():
+        if cid is None:
+            if "|" in text or words(text):
+                settle(everything=True)
+        elif move is not None or draft.changes[cid].type == "move" or "|" in text:
+            settle(everything=True)  # a word moved to another table cell may say another thing
+        elif cid not in seen:
+            seen.add(cid)
+            stretch.append(cid)
+            settle(everything=False)
+    settle(everything=True)
+    return draft
 
 
 class _Emitter:

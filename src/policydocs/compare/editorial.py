@@ -22,6 +22,7 @@ _LINK_TARGET_RE = re.compile(r"\]\((?:[^()\n]|\([^()\n]*\))*\)|<https?://[^>\s]*
 _LIST_MARKER_RE = re.compile(r"^[ \t>]*(?:[-*+]|\d+[.)])[ \t]+")
 _NUMBERING_RE = re.compile(r"^[ \t>#*+\-]*\[?(?:\d+(?:\\?[.)]\d+)*\\?[.)]?)")
 _DIGIT_RE = re.compile(r"\d")
+_CELL_WORD_RE = re.compile(r"\w+|\|")
 
 
 @memoised("compare: link spans", 4)
@@ -32,6 +33,11 @@ def _link_spans(block: str) -> list[tuple[int, int]]:
 
 def _within(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(a <= start and end <= b for a, b in spans)
+
+
+def _cells(text: str) -> list[str]:
+    """Words and table-cell boundaries in order: "Yes |" → "| Yes" moves a word to another column."""
+    return _CELL_WORD_RE.findall(text.lower()) if "|" in text else []
 
 
 def classify(old: str, new: str, old_block: str, new_block: str,
@@ -65,7 +71,7 @@ def classify(old: str, new: str, old_block: str, new_block: str,
     changed = set(old) | set(new)
     if changed <= _MARKDOWN_CHARS | {" ", "\t", "\n", "\r"}:
         return "markdown"
-    if words(old) == words(new):
+    if words(old) == words(new) and (not words(old) or _cells(old) == _cells(new)):
         return "punctuation"
     return None
 
