@@ -11,6 +11,7 @@ and counts words.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -129,6 +130,7 @@ def _word_sides(draft: Draft, old: Block, new: Block, old_text: str, new_text: s
     return old_side, new_side
 
 
+_WORD_CHAR = re.compile(r"\w")
 REARRANGED_EDITS = 8  # neighbouring edits looked at together for words that only moved across markup
 
 
@@ -143,7 +145,8 @@ def mark_rearranged(draft: Draft) -> Draft:
     two edits of "not": those words read differently), and so does a table's cell
     boundary ("| Sold | Yes | |" → "| Sold | | Yes |" moves a word to another column).
     Moves are left as they are."""
-    stretch: list[str] = []  # the change ids of the stretch being read, in body order
+    # (change id, its deleted words, its inserted words) of the stretch being read, in body order
+    stretch: list[tuple[str, list[str], list[str]]] = []
 
     def settle(everything: bool) -> None:
         """Mark the stretch's longest opening run (two edits or more) whose words read the
@@ -153,27 +156,27 @@ def mark_rearranged(draft: Draft) -> Draft:
             dels: list[str] = []
             ins: list[str] = []
             last = 0
-            for n, cid in enumerate(stretch, 1):
-                dels += words(draft.changes[cid].old_text)
-                ins += words(draft.changes[cid].new_text)
+            for n, (_cid, deleted, inserted) in enumerate(stretch, 1):
+                dels += deleted
+                ins += inserted
                 if n > 1 and dels and dels == ins:
                     last = n
-            for cid in stretch[:last]:
+            for cid, _, _ in stretch[:last]:
                 change = draft.changes[cid]
                 if change.kind == "content":
                     draft.changes[cid] = replace(change, kind="editorial", editorial="markdown")
             del stretch[:max(last, 1)]
 
-    seen: set[str] = set()
+    seen: set[str] = set()  # a replace's deleted and inserted runs may sit apart
     for _op, cid, move, text in draft.runs():
-        if cid is None:
-            if "|" in text or words(text):
-                settle(everything=True)
-        elif move is not None or draft.changes[cid].type == "move" or "|" in text:
-            settle(everything=True)  # a word moved to another table cell may say another thing
+        if cid is None or move is not None or "|" in text:
+            # kept text is only read while a stretch is open (a long unchanged stretch is not scanned)
+            if stretch and (cid is not None or "|" in text or _WORD_CHAR.search(text)):
+                settle(everything=True)  # kept words, a move, or a table cell boundary end it
         elif cid not in seen:
             seen.add(cid)
-            stretch.append(cid)
+            change = draft.changes[cid]
+            stretch.append((cid, words(change.old_text), words(change.new_text)))
             settle(everything=False)
     settle(everything=True)
     return draft

@@ -71,7 +71,8 @@ def classify(old: str, new: str, old_block: str, new_block: str,
     changed = set(old) | set(new)
     if changed <= _MARKDOWN_CHARS | {" ", "\t", "\n", "\r"}:
         return "markdown"
-    if words(old) == words(new) and (not words(old) or _cells(old) == _cells(new)):
+    old_words = words(old)
+    if old_words == words(new) and (not old_words or _cells(old) == _cells(new)):
         return "punctuation"
     return None
 
