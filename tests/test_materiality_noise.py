@@ -49,6 +49,7 @@ REAL_CASES = {
     "voice": ("bc-0073", "Refunds are processed", "We process refunds"),  # "Basecamp 3" → "Basecamp 4": the publisher's product, a new version
     "link-sentence": ("bc-0050", "please see our", "we've outlined"),
     "link-text": ("am-0164", "Recurring ", ""),
+    "name-shortened": ("am-0166", "Recurring", "the"),
     "cross-reference": ("bc-0111", "below", "in the Website Interactions section"),
     "table-header": ("ota-9002", "", "| Entity | Processing location |"),
     "defined-term": ("am-0086", "", '("Terms") '),
@@ -250,6 +251,21 @@ def test_each_false_alarm_class_is_editorial_and_its_material_neighbour_is_not(n
     assert not assessed.material
     assert name in [c.editorial for c in assessed.changes]
     assert assess(compare(old, material_new), rules).material
+
+
+@pytest.mark.parametrize("old, new", [
+    # a name folded into the wider name the text already uses: the rules now bind every service
+    ("Do not misuse the AI API Services. Use of AI API Services is logged. The Services are ours.\n",
+     "Do not misuse the Services. Use of the Services is logged. The Services are ours.\n"),
+    # one plan of a list dropped, in both places: an entry cut, not a name shortened
+    ("It covers Le Chat Pro, Team, Le Chat Enterprise. Team, Le Chat Enterprise users may export.\n",
+     "It covers Le Chat Pro, Le Chat Enterprise. Le Chat Enterprise users may export.\n"),
+    # shortened in one place while the old name still stands in another
+    ("Recurring Payments cost 5%. Refunds follow the Recurring Payments rules.\n",
+     "Payments cost 5%. Refunds follow the Recurring Payments rules.\n"),
+])
+def test_a_name_shortened_into_another_name_or_an_entry_cut_from_a_list_is_material(old, new, rules):
+    assert assess(compare(old, new), rules).material
 
 
 def test_a_topic_word_renamed_everywhere_is_still_material(rules):

@@ -25,6 +25,8 @@ from policydocs.memo import memoised
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 LINK = re.compile(r"!?\[((?:\\.|[^\]\\])*)\]\([^)]*\)")
 _LINK_TAIL = re.compile(r"\]\([^()\n]*\)")  # a link's end in a fragment cut after its "[": "Agreement](https://…)"
+_REF_LINK = re.compile(r"!?\[((?:\\.|[^\]\\])*)\]\[[^\]\n]*\]")  # "[our help][help-owners]": a reference link
+_REF_LINK_TAIL = re.compile(r"\]\[[^\]\n]*\]")  # its end in a fragment: "touch][support]"
 _FOOTNOTE = re.compile(r"\\?\[\d+\\?\]|\[\^[\w-]+\]:?")
 _URL = re.compile(r"https?://[^\s)\]]+|\bwww\.[^\s)\]]+|\bmailto:")
 _MARKUP = re.compile(r"<br\s*/?>|[*_`>#|]|\\(?=[.\[\]()*_-])|^[ \t]*[-=]{3,}[ \t]*$", re.MULTILINE)
@@ -51,14 +53,25 @@ def to_plain(text: str) -> str:
         text = link_texts(text)
         if "](" in text:
             text = _LINK_TAIL.sub("", text)
+    if "][" in text:
+        text = _REF_LINK_TAIL.sub("", _REF_LINK.sub(r"\1", text))
     text = _LIST_MARKER.sub(" ", text)
     if "[" in text:
         text = _FOOTNOTE.sub(" ", text)
+        text = _without_unclosed_brackets(text)
     if "http" in text or "www." in text or "mailto:" in text:
         text = _URL.sub(" ", text)
     text = _MARKUP.sub(" ", text)
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     return " ".join(text.split())
+
+
+def _without_unclosed_brackets(text: str) -> str:
+    """A fragment cut inside a link's text keeps its "[" ("on our [Bug Bounty" of "on our
+    [Bug Bounty](…) page"): a "[" after the text's last "]" opens nothing it holds."""
+    last = text.rfind("]")
+    tail = text[last + 1:]
+    return text if "[" not in tail else text[:last + 1] + tail.replace("![", "").replace("[", "")
 
 
 @memoised("plaintext: plain", 4096)

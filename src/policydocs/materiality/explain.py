@@ -41,10 +41,20 @@ def _in_clause(clause: Clause, topic: Topic, around: int) -> str:
     lead = "…" if len(before) > around else ""
     tail = "…" if len(after) > around else ""
     kept = " ".join(before[len(before) - around:] if around else [])
-    gap1 = " " if clause.before[-1:].isspace() or clause.changed[:1].isspace() else ""
-    gap2 = " " if clause.changed[-1:].isspace() or clause.after[:1].isspace() else ""
+    gap1 = " " if _spaced(clause.before, clause.changed) else ""
+    gap2 = " " if _spaced(clause.changed, clause.after) else ""
     shown = f"{kept}{gap1 if kept else ''}{changed}{gap2 if after[:around] else ''}{' '.join(after[:around])}"
     return quote(lead + shown.strip() + tail)
+
+
+_OPENING_MARKS = re.compile(r"(?:!?\[|\*+|_+|`+)+$")  # a link's "[" or emphasis opening at a cut
+_CLOSING_MARKS = re.compile(r"^(?:\]\([^()\n]*\)|\]\[[^\]\n]*\]|\]|\*+|_+|`+)+")  # "](…)", "][ref]", "**"
+
+
+def _spaced(left: str, right: str) -> bool:
+    """Whether a space parts two pieces of a clause cut at a change, Markdown marks at the
+    cut aside: "like [" + "UPS](…)" reads "like UPS", "Terms](…)" + " and" "Terms and"."""
+    return _OPENING_MARKS.sub("", left)[-1:].isspace() or _CLOSING_MARKS.sub("", right)[:1].isspace()
 
 
 def _trim_common(old: Clause, new: Clause) -> tuple[Clause, Clause]:

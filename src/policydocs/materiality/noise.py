@@ -81,6 +81,11 @@ class DocumentEvidence:
         return f" {' '.join(self.new_words)} "
 
     @functools.cached_property
+    def old_text(self) -> str:
+        """The old body's words, space-joined with a space at each end."""
+        return f" {' '.join(self.old_words)} "
+
+    @functools.cached_property
     def old_counts(self) -> Counter[str]:
         """How often each word occurs in the old body."""
         return Counter(self.old_words)
@@ -878,6 +883,80 @@ def is_name_expansion(ev: Evidence, spec: NoiseSpec) -> bool:
     short_words = set(plain(short_side).lower().split()) - {"the", "a", "an", "our", "your"}
     return (bool(name) and short_words <= set(name.lower().split())
             and all(w[:1].isupper() for w in name.split()) and name in plain(other_context))
+
+
+@check("name-shortened")
+def is_name_shortened(ev: Evidence, spec: NoiseSpec) -> bool:
+    """"Recurring Payments" → "the Payments feature" in every place the document says it:
+    a name cut to a shorter name of its own words (an article or a declared generic noun
+    such as "feature" beside it), the old name gone from the whole new text while it stood
+    in two places or more of the old one, and the short name not already a name of its own
+    there. The document renamed its own thing. Not a qualifier dropped in one place only
+    ("Premium Support" → "Support" once), not a name folded into a wider one the text
+    already uses ("AI API Services" → "the Services"), not an entry cut from a list
+    ("Pro, Team, Enterprise"), nor a topic's words, a figure or a promise word."""
+    if not ev.keeps_promises or ev.topical or ev.document.comparison is None:
+        return False
+    filler = spec.words | {"the", "a", "an"}
+    old_name, new_name = _name_at(ev.clauses[0], filler), _name_at(ev.clauses[1], filler)
+    if not old_name or not new_name or len(new_name) >= len(old_name):
+        return False
+    if not _is_run_of([w.lower() for w in new_name], [w.lower() for w in old_name]):
+        return False
+    said = f" {' '.join(old_name).lower()} "
+    return ev.document.old_text.count(said) >= 2 and said not in ev.document.new_text and \
+        not _stands_alone(" ".join(new_name), ev.document.plain_old)
+
+
+_TITLE_WORD = re.compile(r"[A-Z][\w'’-]*")
+_NOT_NAME_WORDS = frozenset({"the", "a", "an", "our", "your", "we", "its", "their"})  # capitalised at a sentence start
+_NAME_BREAK = re.compile(r"[^\w\s'’-]")  # a comma, semicolon, bracket...: the edit spans more than a name
+
+
+def _name_at(clause: Clause, filler: frozenset[str]) -> list[str] | None:
+    """The capitalised name that the change sits in or touches, its words as written: the
+    changed words are name words or filler (articles, generic nouns), nothing else."""
+    changed = plain(clause.changed)
+    if _NAME_BREAK.search(changed):
+        return None
+    changed_words = changed.split()
+    if any(not _TITLE_WORD.fullmatch(w) and w.lower() not in filler for w in changed_words):
+        return None
+    before, after = plain(clause.before).split(), plain(clause.after).split()
+    lead: list[str] = []
+    for w in reversed(before):
+        if not _TITLE_WORD.fullmatch(w) or w.lower() in _NOT_NAME_WORDS:
+            break
+        lead.insert(0, w)
+    if lead and len(lead) == len(before):
+        return None  # a sentence start, not a name
+    name = lead + [w for w in changed_words if _TITLE_WORD.fullmatch(w)]
+    for w in after:
+        word = w.rstrip(",.;:")
+        if not _TITLE_WORD.fullmatch(word):
+            break
+        name.append(word)
+        if word != w:
+            break
+    return name or None
+
+
+def _is_run_of(short: list[str], long: list[str]) -> bool:
+    """``short`` is ``long`` with words left out at its start or end ("payments" of
+    "recurring payments")."""
+    n = len(short)
+    return any(long[i:i + n] == short for i in range(len(long) - n + 1))
+
+
+def _stands_alone(name: str, text: str) -> bool:
+    """``text`` uses ``name`` as a name of its own: with no capitalised word beside it."""
+    for m in re.finditer(rf"\b{re.escape(name)}\b", text):
+        before = text[max(0, m.start() - 80):m.start()].split()[-1:]
+        after = text[m.end():m.end() + 80].split()[:1]
+        if not (before and _TITLE_WORD.fullmatch(before[0]) and before[0].lower() not in _NOT_NAME_WORDS) and \
+                not (after and _TITLE_WORD.fullmatch(after[0].rstrip(",.;:"))):
+            return True
+    return False
 
 
 _MD_LINK = re.compile(r"(!?)\[((?:\\.|[^\]\\])*)\]\(([^)]*)\)")
