@@ -198,3 +198,27 @@ def test_bad_rule_file_is_refused_naming_the_file(tmp_path):
     bad.write_text("topics:\n  - id: broken\n    patterns: ['(unclosed']\n")
     with pytest.raises(UserError, match="bad-rules.yml.*bad pattern"):
         load_rules(extra=bad)
+
+
+@pytest.mark.parametrize("pattern, old, new", [
+    (r"(?<!no )\bhamsters?\b", "Staff care for dogs.\n", "Staff care for hamsters.\n"),  # a lookbehind: RE2 cannot
+    (r"\bhamster\s+food\b", "Staff buy dog food.\n", "Staff buy hamster\u00a0food.\n"),  # \s reads a no-break space
+    (r"\bhämster\b", "Staff care for dogs.\n", "Staff care for Hämster.\n"),  # a non-ASCII letter
+])
+def test_a_project_pattern_the_fast_matcher_cannot_read_still_names_its_topic(pattern, old, new, tmp_path):
+    extra = tmp_path / "house-rules.yml"
+    extra.write_text(f"topics:\n  - id: house-pets\n    title: pets\n    patterns: ['{pattern}']\n", encoding="utf-8")
+    result = assess(compare(old, new), load_rules(extra=extra))
+    assert result.material and "house-pets" in [r.rule for c in result.changes for r in c.reasons]
+
+
+def test_the_fast_matcher_counts_every_topic_as_re_does_on_every_labelled_text(rules):
+    # RE2 runs the topic patterns it reads the same; this holds it to `re` on real texts,
+    # non-ASCII ones included (German, French and Indonesian policies are in the set)
+    from policydocs.materiality.rules import Topic
+
+    matcher = rules.matcher
+    texts = [plain(text) for case in load_cases() for text in (case.old, case.new)]
+    texts += [case.old for case in load_cases()[:50]]  # Markdown as written, not only plain text
+    for text in texts:
+        assert matcher.hits(text) == tuple(Topic.hits(t, text) for t in matcher.topics), text[:80]

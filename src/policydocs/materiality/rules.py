@@ -7,6 +7,8 @@ import functools
 import hashlib
 import json
 import re
+
+import re2
 from collections import Counter
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -106,16 +108,22 @@ class RuleSet:
 
 class TopicMatcher:
     """Which topics a text touches, and how strongly (`Topic.hits`), for all topics at
-    once: one alternation of every pattern finds the texts no topic touches (most
-    clauses and blocks) in one pass, one alternation per topic finds the topics to
-    count, and only those run their patterns one by one (a topic's hits are counts per
-    pattern, which an alternation alone would not give). Results are remembered per
-    text: the changes of one block ask about the same block and clause texts again."""
+    once. The patterns RE2 reads as `re` does (`fast_pattern`) form one RE2 set: one
+    linear-time pass over a text says which of them occur, and only those are counted
+    (a topic's hits are counts per pattern, which one pass cannot give). The others (a
+    project's lookbehind, ``\\s``, ``\\d``, non-ASCII) stay on `re`, behind one
+    alternation. Results are remembered per text: the changes of one block ask about
+    the same block and clause texts again."""
 
     def __init__(self, topics: tuple[Topic, ...]) -> None:
         self.topics = topics
-        self._any = _either(p for t in topics for p in (*t.patterns, *t.weak))
-        self._each = tuple(_either((*t.patterns, *t.weak)) for t in topics)
+        slots = [(n, weak, p) for n, t in enumerate(topics)
+                 for weak, ps in ((False, t.patterns), (True, t.weak)) for p in ps]
+        fast = [(slot, fast_pattern(slot[2])) for slot in slots]
+        self._fast = tuple((n, weak, counter) for (n, weak, _), counter in fast if counter is not None)
+        self._slow = tuple((n, weak, p) for (n, weak, p), counter in fast if counter is None)
+        self._slow_any = _either(p for *_, p in self._slow)
+        self._set = _re2_set([counter.pattern for *_, counter in self._fast])
 
     def hits(self, text: str) -> tuple[float, ...]:
         """`Topic.hits` of every topic, in order."""
@@ -128,17 +136,110 @@ class TopicMatcher:
 
 @memoised("materiality: topic hits", 4096)
 def _topic_hits(matcher: TopicMatcher, text: str) -> tuple[float, ...]:
-    if matcher._any is not None and matcher._any.search(text) is None:
-        return (0.0,) * len(matcher.topics)
-    return tuple(t.hits(text) if each is None or each.search(text) else 0.0
-                 for t, each in zip(matcher.topics, matcher._each))
+    strong, weak = [0] * len(matcher.topics), [0] * len(matcher.topics)
+    if matcher._set is not None:
+        data = text.encode("utf-8", "surrogatepass")
+        for i in matcher._set.Match(data) or ():
+            n, is_weak, counter = matcher._fast[i]
+            (weak if is_weak else strong)[n] += counter.count(data)
+    if matcher._slow and (matcher._slow_any is None or matcher._slow_any.search(text)):
+        for n, is_weak, pattern in matcher._slow:
+            (weak if is_weak else strong)[n] += len(pattern.findall(text))
+    return tuple(s + WEAK_HIT * w for s, w in zip(strong, weak))
+
+
+class _Re2Counter:
+    """One pattern on RE2, counting its matches as ``len(re.findall(...))`` does
+    (leftmost-first, not overlapping), on UTF-8 bytes read once per text."""
+
+    def __init__(self, pattern: bytes) -> None:
+        self.pattern = pattern
+        self._regexp = re2._re2.RE2(pattern, _RE2_CASELESS)
+
+    def count(self, data: bytes) -> int:
+        found, at, end = 0, 0, len(data)
+        while at <= end:
+            (start, stop), = self._regexp.Match(_UNANCHORED, data, at, end)
+            if start < 0:
+                break
+            found += 1
+            at = stop
+        return found
+
+
+# RE2 reads these differently from `re` (ASCII-only classes, "$" before a final newline,
+# lookarounds, back references, non-ASCII letters)
+_RE2_DIFFERS = re.compile(r"\\[wWsSdDBAZ1-9]|\$|[^\x00-\x7f]|\(\?[<=!P#]")
+
+
+@memoised("materiality: fast patterns", 1024)
+def fast_pattern(pattern: re.Pattern[str]) -> _Re2Counter | None:
+    """``pattern`` compiled by RE2 when RE2 finds the same matches, else None. RE2's
+    ``\\b`` is ASCII: next to a pattern's ASCII letters it marks a boundary wherever
+    `re` does, so only case-blind patterns (every topic pattern is) without Unicode
+    classes, lookarounds, back references, "$" or non-ASCII characters qualify, and
+    none that matches an empty text (counting would differ)."""
+    if not pattern.flags & re.IGNORECASE or _RE2_DIFFERS.search(pattern.pattern) or pattern.fullmatch(""):
+        return None
+    try:
+        return _Re2Counter(_without_groups(pattern.pattern).encode("ascii"))
+    except re2.error:
+        return None
+
+
+def _without_groups(pattern: str) -> str:
+    """``pattern`` with every capturing group made non-capturing: counting needs only
+    where a match starts and ends, and RE2 finds that fastest with no groups to fill."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]" or pattern[i - 1] == "["
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "^":
+                out.append("[^")
+                i += 2
+                continue
+        elif ch == "(" and pattern[i + 1:i + 2] != "?":
+            out.append("(?:")
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _re2_set(patterns: list[bytes]):
+    """One RE2 set of ``patterns`` (None for none): which of them occur, in one pass."""
+    if not patterns:
+        return None
+    found = re2._re2.Set(_UNANCHORED, _RE2_CASELESS)
+    for pattern in patterns:
+        if found.Add(pattern) < 0:
+            raise re2.error(f"RE2 set refused {pattern!r}")
+    if not found.Compile():
+        raise re2.error("RE2 set did not compile")
+    return found
+
+
+_RE2_CASELESS = re2.Options()
+_RE2_CASELESS.case_sensitive = False
+_UNANCHORED = re2._Anchor.UNANCHORED  # the binding's search mode (its Python wrapper names it)
 
 
 def _either(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str] | None:
     """One pattern matching where any of ``patterns`` does (None when they cannot be
     joined, e.g. a pattern with global inline flags: then each is tried alone)."""
+    patterns = list(patterns)
+    if not patterns:
+        return None
     try:
-        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)", re.IGNORECASE)
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
     except re.error:
         return None
 
