@@ -28,9 +28,17 @@ _LINK_TAIL = re.compile(r"\]\([^()\n]*\)")  # a link's end in a fragment cut aft
 _REF_LINK = re.compile(r"!?\[((?:\\.|[^\]\\])*)\]\[[^\]\n]*\]")  # "[our help][help-owners]": a reference link
 _REF_LINK_TAIL = re.compile(r"\]\[[^\]\n]*\]")  # its end in a fragment: "touch][support]"
 _FOOTNOTE = re.compile(r"\\?\[\d+\\?\]|\[\^[\w-]+\]:?")
-_URL = re.compile(r"https?://[^\s)\]]+|\bwww\.[^\s)\]]+|\bmailto:")
-_MARKUP = re.compile(r"<br\s*/?>|[*_`>#|]|\\(?=[.\[\]()*_-])|^[ \t]*[-=]{3,}[ \t]*$", re.MULTILINE)
+# "\bwww." as "w(?<!\ww)ww.": a pattern that opens with a letter is scanned for by its
+# first characters (h, w, m) instead of being tried at every position
+_URL = re.compile(r"https?://[^\s)\]]+|w(?<!\ww)ww\.[^\s)\]]+|m(?<!\wm)ailto:")
+# Markdown marks read as spaces: a rule line ("---"), a line break tag, a backslash
+# escape, then each of the characters below (in this order, as one alternation would)
+_RULE_LINE = re.compile(r"^[ \t]*[-=]{3,}[ \t]*$", re.MULTILINE)
+_LINE_BREAK_TAG = re.compile(r"<br\s*/?>")
+_ESCAPE = re.compile(r"\\(?=[.\[\]()*_-])")
+_MARK_CHARS = "*_`>#|"
 _LIST_MARKER = re.compile(r"^[ \t]*(?:\d+\\?[.)]|[A-Za-z][.)]|[-*+•])[ \t]+", re.MULTILINE)
+_LIST_MARKER_AT_START = re.compile(r"\A[ \t]*(?:\d+\\?[.)]|[A-Za-z][.)]|[-*+•])[ \t]+")  # one-line texts
 
 
 def words(text: str) -> list[str]:
@@ -55,15 +63,31 @@ def to_plain(text: str) -> str:
             text = _LINK_TAIL.sub("", text)
     if "][" in text:
         text = _REF_LINK_TAIL.sub("", _REF_LINK.sub(r"\1", text))
-    text = _LIST_MARKER.sub(" ", text)
+    text = (_LIST_MARKER if "\n" in text else _LIST_MARKER_AT_START).sub(" ", text)
     if "[" in text:
         text = _FOOTNOTE.sub(" ", text)
         text = _without_unclosed_brackets(text)
     if "http" in text or "www." in text or "mailto:" in text:
         text = _URL.sub(" ", text)
-    text = _MARKUP.sub(" ", text)
+    text = _without_marks(text)
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     return " ".join(text.split())
+
+
+def _without_marks(text: str) -> str:
+    """Markdown marks as spaces. The same as one alternation of the patterns, but each
+    runs only when its characters occur, and single marks go by `str.replace` (a
+    regular expression tried at every position of a long block was a third of `plain`)."""
+    if "--" in text or "==" in text or "-=" in text or "=-" in text:
+        text = _RULE_LINE.sub(" ", text)
+    if "<br" in text:
+        text = _LINE_BREAK_TAG.sub(" ", text)
+    if "\\" in text:
+        text = _ESCAPE.sub(" ", text)
+    for mark in _MARK_CHARS:
+        if mark in text:
+            text = text.replace(mark, " ")
+    return text
 
 
 def _without_unclosed_brackets(text: str) -> str:
