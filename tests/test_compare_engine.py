@@ -7,6 +7,7 @@ import re
 from hypothesis import given, settings, strategies as st
 
 from policydocs.compare import compare
+from policydocs.evaluate import load_cases
 
 POLICY = """# Privacy Policy
 
@@ -147,6 +148,28 @@ def test_a_word_moved_past_other_words_or_to_another_table_column_is_content():
     table = "| Data | Sold | Shared |\n|---|---|---|\n| Email | Yes | |\n"
     column = compare(table, table.replace("| Yes | |", "| | Yes |"))
     assert column.changes and {ch.kind for ch in column.changes} == {"content"}
+
+
+def test_a_list_item_that_grew_a_sentence_keeps_its_kept_sentences_kept():
+    # Basecamp's terms (labelled case bc-0076): item 2 reworded one sentence and gained an
+    # export paragraph; it was shown as the whole item deleted and inserted, its retention
+    # periods included, because the grown item is too unlike in length to be aligned
+    [case] = [c for c in load_cases() if c.id == "bc-0076"]
+    keep = "Within 60 days, all content will be permanently deleted from our backups."
+    assert keep in case.old and keep in case.new
+    result = compare(case.old, case.new)
+    assert not any(keep in c.old_text or keep in c.new_text for c in result.changes)
+    assert ("Service", "Services") in [(c.old_text, c.new_text) for c in result.changes]
+    assert any(c.new_text.strip().startswith("If you want to export") for c in result.changes)
+    assert result.old_body() == case.old and result.new_body() == case.new
+
+
+def test_a_block_replaced_by_one_on_another_subject_is_still_shown_whole():
+    old = "## Retention\n\nWe keep logs for 30 days and delete them after that.\n"
+    new = "## Retention\n\nOur offices are closed on public holidays in Ireland and France.\n"
+    result = compare(old, new)
+    assert [c.type for c in result.changes if c.kind == "content"] in (["replace"], ["delete", "insert"])
+    assert all(len(c.old_text) > 40 or len(c.new_text) > 40 for c in result.changes if c.kind == "content")
 
 
 def test_punctuation_only_change_is_editorial():

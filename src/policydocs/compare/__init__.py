@@ -29,7 +29,7 @@ from policydocs.compare.windows import window_blocks
 from policydocs.compare.words import diff_words
 from policydocs.plaintext import count_words
 
-ENGINE_VERSION = "8"  # bump whenever compare() may give a different result (cache key)
+ENGINE_VERSION = "9"  # bump whenever compare() may give a different result (cache key)
 
 
 def compare(old_body: str, new_body: str) -> Comparison:
