@@ -520,6 +520,25 @@ def is_section_numbers(ev: Evidence, spec: NoiseSpec) -> bool:
     return old != change.old_context and plain(old).split() == plain(new).split()
 
 
+_LABEL = r"(?:[ivxlc]{1,6}|[a-z]|\d{1,3}(?:\.\d{1,3}){0,3})"
+_LABEL_ALONE = re.compile(rf"{_LABEL}", re.IGNORECASE)
+_LEADING_LABEL = re.compile(rf"^\s*(?:\({_LABEL}\)|{_LABEL}[.)]|\d{{1,3}}(?:\.\d{{1,3}}){{1,3}})\s+", re.IGNORECASE)
+
+
+@check("enumerator")
+def is_enumerator(ev: Evidence, spec: NoiseSpec) -> bool:
+    """An item label relabelled: "(i)" → "(a)" inside a clause (the label alone changed,
+    in its brackets on both sides), or a clause's leading label restyled with the rest
+    reading the same ("(a) **Access.**" → "1.1 Access."). A label orders items; what
+    each item says is judged where it changed. Never a figure outside brackets."""
+    change = ev.change
+    old, new = plain(change.old_text).strip(), plain(change.new_text).strip()
+    if old and new and _LABEL_ALONE.fullmatch(old) and _LABEL_ALONE.fullmatch(new):
+        return all(cl.before.rstrip().endswith("(") and cl.after.lstrip().startswith(")") for cl in ev.clauses)
+    old_rest, new_rest = _LEADING_LABEL.sub("", old, count=1), _LEADING_LABEL.sub("", new, count=1)
+    return old_rest != old and new_rest != new and words(old_rest, ev.rules) == words(new_rest, ev.rules)
+
+
 # --- wording that keeps the meaning --------------------------------------------------------
 
 
