@@ -413,3 +413,11 @@ def test_cannot_and_can_not_read_the_same(rules):
     new = "This information cannot be recovered once it has been deleted.\n"
     assert not any(material for _, material in _verdicts(old, new, rules))
     assert any(material for _, material in _verdicts(old, old.replace("can not", "can"), rules))
+
+
+def test_a_pointer_put_where_a_paragraph_break_was_is_informational(rules, cases):
+    # Legalmattic's law-enforcement guidelines: the Tumblr pointer replaced a blank line, so
+    # its change had a side of line breaks only and was not read as an addition
+    change, noise, reasons = _the_change(_judged(cases["am-0146"], rules), "\n", " If you need to serve")
+    assert (noise, reasons) == ("informational", ())
+    assert not cases["am-0146"].material

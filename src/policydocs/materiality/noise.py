@@ -1144,8 +1144,11 @@ def _beside_table_rule(cells: list[str], context: str) -> bool:
 
 
 def _one_side(ev: Evidence) -> str | None:
-    c = ev.change
-    return None if (c.old_text and c.new_text) else plain(c.old_text or c.new_text)
+    """The text a change adds or removes on its own, read as plain text; None when both
+    sides have words. A side of spaces, line breaks or marks alone counts as empty (a
+    sentence put where a paragraph break was is an addition)."""
+    old, new = plain(ev.change.old_text), plain(ev.change.new_text)
+    return None if (old and new) else (old or new)
 
 
 @check("pointer-sentence")
