@@ -222,3 +222,12 @@ def test_the_fast_matcher_counts_every_topic_as_re_does_on_every_labelled_text(r
     texts += [case.old for case in load_cases()[:50]]  # Markdown as written, not only plain text
     for text in texts:
         assert matcher.hits(text) == tuple(Topic.hits(t, text) for t in matcher.topics), text[:80]
+
+
+@pytest.mark.parametrize("old, new", [
+    ("We keep logs for 30 days.\n", "We keep logs for 60 days.\n"),
+    ("We keep logs for ٣٠ days.\n", "We keep logs for ٦٠ days.\n"),  # Arabic-Indic digits are figures too
+])
+def test_a_figure_changed_in_any_script_is_material_and_named(old, new, rules):
+    [change] = [c for c in assess(compare(old, new), rules).changes if c.material]
+    assert "days" in change.reasons[0].explanation or "number" in change.reasons[0].explanation

@@ -449,7 +449,16 @@ def _rule_words(text: str, link_label: re.Pattern[str] | None,
     return tuple(_RULE_WORD.findall(_INNER_DOT.sub("", text)))
 
 
+_ASCII_FIGURE = re.compile(r"\S*[0-9]\S*")
+
+
 def numbers(tokens: Iterable[str]) -> Counter[str]:
+    """The tokens holding a digit (``str.isdigit``: "²" counts too). Tokens never hold a
+    space, so ASCII ones are found in one pass over them joined."""
+    tokens = list(tokens)
+    joined = " ".join(tokens)
+    if joined.isascii():
+        return Counter(_ASCII_FIGURE.findall(joined))
     return Counter(t for t in tokens if any(c.isdigit() for c in t))
 
 
@@ -465,8 +474,8 @@ class Delta:
     modal_removed: Counter[str]
     modal_added: Counter[str]
 
-    @property
-    def numbers_changed(self) -> bool:
+    @functools.cached_property
+    def numbers_changed(self) -> bool:  # (read by most checks: computed once)
         return numbers(self.removed) != numbers(self.added)
 
     @property
