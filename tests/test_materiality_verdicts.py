@@ -204,6 +204,8 @@ def test_bad_rule_file_is_refused_naming_the_file(tmp_path):
     (r"(?<!no )\bhamsters?\b", "Staff care for dogs.\n", "Staff care for hamsters.\n"),  # a lookbehind: RE2 cannot
     (r"\bhamster\s+food\b", "Staff buy dog food.\n", "Staff buy hamster\u00a0food.\n"),  # \s reads a no-break space
     (r"\bhämster\b", "Staff care for dogs.\n", "Staff care for Hämster.\n"),  # a non-ASCII letter
+    (r"\bhamster.{,10}food\b", "Staff buy dog food.\n", "Staff buy hamster food.\n"),  # "{,n}": RE2 reads it as text
+    (r"\b(?:[]]|hamster)s?\b", "Staff care for dogs.\n", "Staff care for hamsters.\n"),  # "]" first in a class
 ])
 def test_a_project_pattern_the_fast_matcher_cannot_read_still_names_its_topic(pattern, old, new, tmp_path):
     extra = tmp_path / "house-rules.yml"

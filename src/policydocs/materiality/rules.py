@@ -7,13 +7,13 @@ import functools
 import hashlib
 import json
 import re
-
-import re2
 from collections import Counter
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
+
+import re2
 
 from policydocs.errors import UserError
 from policydocs.memo import memoised
@@ -168,8 +168,8 @@ class _Re2Counter:
 
 
 # RE2 reads these differently from `re` (ASCII-only classes, "$" before a final newline,
-# lookarounds, back references, non-ASCII letters)
-_RE2_DIFFERS = re.compile(r"\\[wWsSdDBAZ1-9]|\$|[^\x00-\x7f]|\(\?[<=!P#]")
+# lookarounds, back references, non-ASCII letters, "{,n}" read as text)
+_RE2_DIFFERS = re.compile(r"\\[wWsSdDBAZ1-9]|\$|[^\x00-\x7f]|\(\?[<=!P#]|\{,")
 
 
 @memoised("materiality: fast patterns", 1024)
@@ -198,13 +198,15 @@ def _without_groups(pattern: str) -> str:
             i += 2
             continue
         if in_class:
-            in_class = ch != "]" or pattern[i - 1] == "["
+            in_class = ch != "]"
         elif ch == "[":
             in_class = True
-            if pattern[i + 1:i + 2] == "^":
-                out.append("[^")
-                i += 2
-                continue
+            opening = "[^" if pattern[i + 1:i + 2] == "^" else "["
+            if pattern[i + len(opening):i + len(opening) + 1] == "]":
+                opening += "]"  # a "]" first in a class is one of its characters
+            out.append(opening)
+            i += len(opening)
+            continue
         elif ch == "(" and pattern[i + 1:i + 2] != "?":
             out.append("(?:")
             i += 1
