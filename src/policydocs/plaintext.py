@@ -37,8 +37,9 @@ _RULE_LINE = re.compile(r"^[ \t]*[-=]{3,}[ \t]*$", re.MULTILINE)
 _LINE_BREAK_TAG = re.compile(r"<br\s*/?>")
 _ESCAPE = re.compile(r"\\(?=[.\[\]()*_-])")
 _MARK_CHARS = "*_`>#|"
-_LIST_MARKER = re.compile(r"^[ \t]*(?:\d+\\?[.)]|[A-Za-z][.)]|[-*+•])[ \t]+", re.MULTILINE)
-_LIST_MARKER_AT_START = re.compile(r"\A[ \t]*(?:\d+\\?[.)]|[A-Za-z][.)]|[-*+•])[ \t]+")  # one-line texts
+_MARKER = r"[ \t]*(?:\d+\\?[.)]|[A-Za-z][.)]|[-*+•])[ \t]+"
+_LIST_MARKER = re.compile(rf"^{_MARKER}", re.MULTILINE)
+_LIST_MARKER_AT_START = re.compile(rf"\A{_MARKER}")  # one-line texts: only their start can hold one
 
 
 def words(text: str) -> list[str]:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from policydocs.compare import pairing, seqdiff
+from policydocs.compare import pairing
 from policydocs.compare.align import Aligner, Pair
 from policydocs.compare.blocks import Block
 from policydocs.compare.editorial import classify, whole_blocks_kind
@@ -267,7 +267,7 @@ class _Emitter:
             new_t = "".join(b.text for b in plain[1][2])
             kind, cat = whole_blocks_kind(old_t, new_t)
             if len(runs) == 2 and len(plain[0][2]) == len(plain[1][2]) == 1 and not cat and \
-                    _keeps_most_words(old_t, new_t):
+                    pairing.grown_clause(old_t, new_t):
                 self._edited(plain[0][2][0], plain[1][2][0], old_t, new_t)
                 return  # one block grown or cut past what alignment pairs: its words still redline
             if cat or pairing.related(old_t, new_t):
@@ -295,19 +295,6 @@ class _Emitter:
                                       old_block_kind=block_kind if op == "delete" else "",
                                       new_block_kind=block_kind if op == "insert" else ""))
             self.draft.emit(op, text, cid)
-
-
-KEPT_SHARE = 0.6  # of the shorter block's words, kept in order, for a lone pair to be word-diffed
-
-
-def _keeps_most_words(old: str, new: str) -> bool:
-    """Whether a deleted block and the inserted block facing it keep most of the shorter
-    one's words in order (an item that grew a sentence): then a word diff shows what
-    changed, where a whole replace would show kept sentences as deleted and inserted."""
-    a, b = words(old), words(new)
-    if not a or not b:
-        return False
-    return seqdiff.common_length(a, b) >= KEPT_SHARE * min(len(a), len(b))
 
 
 Run = tuple[SegmentOp, "Pair | None", list[Block]]

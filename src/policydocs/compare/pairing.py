@@ -39,6 +39,7 @@ from policydocs.plaintext import words
 
 # Bars, from the measurements in docs/redline.md (word similarity 0-100, cosine 0-1).
 EDIT_MIN = 50.0  # "the same clause, edited": word-diffed in place
+GROWN_MIN = 0.6  # "the same clause, grown or cut": share of the shorter one's words kept in order
 MOVE_MIN = 80.0  # "the same text, elsewhere": a move
 COUNTERPART_MIN = 0.4  # "the same subject", for paragraphs of differing documents
 PARAGRAPH_MIN_WORDS = 2  # shorter blocks ("- GDPR") say too little to have a subject
@@ -146,6 +147,17 @@ def _terms(item: str | Sequence[str]) -> set[object]:
 def same_clause(a: str | Sequence[str], b: str | Sequence[str]) -> float:
     """The pair's word similarity if it is at least `EDIT_MIN`, else 0; texts or word lists."""
     return coded_same_clause(words(a) if isinstance(a, str) else a, words(b) if isinstance(b, str) else b)
+
+
+def grown_clause(a: str, b: str) -> bool:
+    """Whether one text is the other grown or cut: at least `GROWN_MIN` of the shorter
+    one's words kept in order (an item that gained a paragraph keeps its words but falls
+    below `EDIT_MIN`, which weighs both lengths). Such a pair is word-diffed, so its
+    kept sentences stay kept."""
+    old, new = words(a), words(b)
+    if not old or not new:
+        return False
+    return seqdiff.common_length(old, new) >= GROWN_MIN * min(len(old), len(new))
 
 
 # --- topics ------------------------------------------------------------------------------
