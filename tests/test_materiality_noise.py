@@ -56,6 +56,7 @@ REAL_CASES = {
     "informational": ("bc-0004", "", "For more information about how we keep"),
     "definition": ("ota-3213", "", "1.4 **“Customer Applications”** means"),
     "pointer-sentence": ("am-0157", "", "and sources of that information"),
+    "contact-sentence": ("am-0031", "", "and include \"emergency\" in the subject line"),
     "label-line": ("am-0073", "", "Designated Copyright Agent"),
 }
 # Checks no labelled revision exercises yet: shown on a real sentence shape instead.
@@ -269,6 +270,19 @@ def test_each_false_alarm_class_is_editorial_and_its_material_neighbour_is_not(n
      "Payments cost 5%. Refunds follow the Recurring Payments rules.\n"),
 ])
 def test_a_name_shortened_into_another_name_or_an_entry_cut_from_a_list_is_material(old, new, rules):
+    assert assess(compare(old, new), rules).material
+
+
+@pytest.mark.parametrize("new", [
+    "Please contact us at privacy@example.com or privacy@other.example if you have a question.\n",  # a new address
+    "You must contact us at privacy@example.com within 30 days if you have a question.\n",  # a duty and a deadline
+    "Please contact us at privacy@example.com if you want us to delete your data.\n",  # a topic: deletion
+    "Please contact Acme Support at privacy@example.com if you have a question.\n",  # another party
+])
+def test_a_contact_sentence_that_changes_an_address_a_duty_a_topic_or_the_party_is_material(new, rules):
+    old = "Please contact us at privacy@example.com if you have a question.\n"
+    assert assess(compare(old, "Please contact us at privacy@example.com and put \"question\" in the subject line "
+                               "if you have a question.\n"), rules).material is False
     assert assess(compare(old, new), rules).material
 
 

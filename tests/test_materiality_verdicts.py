@@ -193,6 +193,13 @@ def test_project_rule_file_adds_a_topic(tmp_path):
     assert rules.digest != load_rules().digest
 
 
+def test_checks_that_judge_differently_give_the_rules_another_digest_so_cached_verdicts_are_redone(monkeypatch):
+    from policydocs.materiality import rules as rules_module
+    before = load_rules().digest
+    monkeypatch.setattr(rules_module, "JUDGE_VERSION", rules_module.JUDGE_VERSION + "-next")
+    assert load_rules().digest != before
+
+
 def test_bad_rule_file_is_refused_naming_the_file(tmp_path):
     bad = tmp_path / "bad-rules.yml"
     bad.write_text("topics:\n  - id: broken\n    patterns: ['(unclosed']\n")

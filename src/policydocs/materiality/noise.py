@@ -1151,6 +1151,9 @@ def _one_side(ev: Evidence) -> str | None:
     return None if (old and new) else (old or new)
 
 
+_NAME_OR_CODE = re.compile(r"\b[A-Z0-9][\w-]*[A-Za-z]")  # "Google", "3DS": a name said in passing
+
+
 @check("pointer-sentence")
 def is_in_pointer_sentence(ev: Evidence, spec: NoiseSpec) -> bool:
     """An edit inside a sentence that only points elsewhere ("You can find more
@@ -1161,10 +1164,36 @@ def is_in_pointer_sentence(ev: Evidence, spec: NoiseSpec) -> bool:
     if pointer is None or pointer.pattern is None or not ev.keeps_promises or ev.topical:
         return False
     c = ev.change
-    if re.search(r"\b[A-Z0-9][\w-]*[A-Za-z]", plain(f"{c.old_text} {c.new_text}")):
+    if _NAME_OR_CODE.search(plain(f"{c.old_text} {c.new_text}")):
         return False  # "…, which now include Google": a name said in passing is news
     old, new = (plain(cl.text).strip() for cl in ev.clauses)
     return bool(old and new) and all(pointer.pattern.search(t) for t in (old, new))
+
+
+@check("contact-sentence")
+def is_in_contact_sentence(ev: Evidence, spec: NoiseSpec) -> bool:
+    """An edit inside a sentence that only tells readers how to reach the publisher
+    ("Please contact us at legal@… and include "emergency" in the subject line"): before
+    and after, the clause asks readers to write (the check's patterns) to the same
+    addresses, and no promise word, figure, name or topic word changed. Where to write
+    and how to label a message route a question; what the publisher does is said
+    elsewhere."""
+    if spec.pattern is None or not ev.keeps_promises or ev.topical:
+        return False
+    c = ev.change
+    changed = plain(f"{c.old_text} {c.new_text}")
+    if _ADDRESS.search(f"{c.old_text} {c.new_text}") or _NAME_OR_CODE.search(changed):
+        return False  # a new address, or a name said in passing, is news
+    old, new = (cl.text for cl in ev.clauses)
+    if any(len(plain(t).split()) > CONTACT_SENTENCE_WORDS for t in (old, new)):
+        return False  # a clause that is a whole rewritten passage says more than where to write
+    addresses = [frozenset(a.lower() for a in _ADDRESS.findall(t)) for t in (old, new)]
+    return bool(addresses[0]) and addresses[0] == addresses[1] and \
+        all(spec.pattern.search(plain(t)) for t in (old, new))
+
+
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # an email address, however it is linked
+CONTACT_SENTENCE_WORDS = 40  # one sentence, not a passage that happens to give an address
 
 
 @check("label-line")

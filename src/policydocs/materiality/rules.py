@@ -29,6 +29,9 @@ IGNORE_PATTERNS = ("stamp", "announcement", "link_label", "defined_term", "infor
                    "definition")
 NOISE_KEYS = ("check", "off", "patterns", "words", "why")
 QUOTE_WORDS = 14  # words quoted around a rule's match in a long change
+# bump whenever the checks' code may judge the same rules differently: it is part of the
+# rules' digest, so cached verdicts made by older checks are not reused
+JUDGE_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -388,7 +391,7 @@ def _compile(pattern: str, *, where: str) -> re.Pattern[str]:
 
 
 def _build(merged: dict[str, Any], sources: tuple[str, ...]) -> RuleSet:
-    digest = hashlib.sha256(json.dumps(merged, sort_keys=True).encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(f"{JUDGE_VERSION}\0{json.dumps(merged, sort_keys=True)}".encode("utf-8")).hexdigest()
     topics = tuple(
         Topic(id=tid, title=t["title"], fallback=t["fallback"], entries=t.get("entries", False),
               patterns=tuple(re.compile(p, re.IGNORECASE) for p in t["patterns"]),
